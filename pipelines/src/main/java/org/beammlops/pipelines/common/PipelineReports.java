@@ -1,0 +1,39 @@
+package org.beammlops.pipelines.common;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.beammlops.transforms.metrics.CounterSummary;
+
+/**
+ * Runs a pipeline to the end and collects its counters: the shared ending of every pipeline
+ * command, whose last stdout line is the counters as one JSON object.
+ */
+public final class PipelineReports {
+  private PipelineReports() {}
+
+  /** Runs, waits, and returns the counters (the required keys present even when zero). */
+  public static Map<String, Object> runToCompletion(Pipeline pipeline, String... requiredCounters) {
+    long start = System.nanoTime();
+    PipelineResult result = pipeline.run();
+    PipelineResult.State state = result.waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("pipeline ended in state " + state);
+    }
+    Map<String, Object> report = new LinkedHashMap<>(CounterSummary.of(result, requiredCounters));
+    report.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+    return report;
+  }
+
+  /** Prints the report as the last line of stdout. */
+  public static void print(Map<String, ?> report) {
+    System.out.println(CounterSummary.toJson(report));
+    System.out.flush();
+  }
+
+  /** Progress and notes for people go to stderr, keeping stdout for the JSON report. */
+  public static void progress(String message) {
+    System.err.println(message);
+  }
+}

@@ -1,0 +1,212 @@
+package org.beammlops.pipelines.ingest;
+
+import java.io.IOException;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.transforms.Watch;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.beammlops.pipelines.common.Commands;
+import org.beammlops.pipelines.common.PipelineReports;
+import org.beammlops.schemas.DeadLetter;
+import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.deadletter.PublishDeadLetters;
+import org.beammlops.transforms.deadletter.WriteDeadLetters;
+import org.beammlops.transforms.dedup.DeduplicateById;
+import org.beammlops.transforms.lake.EventDates;
+import org.beammlops.transforms.lake.Lake;
+import org.beammlops.transforms.lake.ReadLakeIds;
+import org.beammlops.transforms.lake.WritePartitionedParquet;
+import org.beammlops.transforms.metrics.CountElements;
+import org.beammlops.transforms.metrics.PipelineCounters;
+import org.beammlops.transforms.parse.InputFormat;
+import org.beammlops.transforms.parse.ParseAndValidate;
+import org.beammlops.transforms.parse.ParseResult;
+import org.joda.time.Duration;
+
+/**
+ * Ingest: files (or a Kafka topic) → parse and validate → stable ids → de-duplicate → Parquet lake
+ * partitioned by event date; rejects to the lake's dead-letter folder (and {@code <uc>.dlq}).
+ *
+ * <pre>
+ * files ─┬─ ParseAndValidate ─ records ─ Deduplicate(lake ids) ─ WriteLake  (events/date=…/)
+ *        │                  └─ dead letters ──────────────────── WriteDeadLetters (deadletter/…)
+ * </pre>
+ *
+ * <p>A batch run skips ids already in the lake, so running it twice leaves the lake unchanged. With
+ * {@code --watch} or {@code --fromTopic} it runs unbounded: ids are remembered in keyed state for
+ * the use case's de-duplication TTL and files are committed every {@code --commitIntervalSeconds}.
+ */
+public final class IngestPipeline {
+  public static final String NAME = "ingest";
+  static final String[] COUNTERS = {
+    PipelineCounters.READ,
+    PipelineCounters.VALID,
+    PipelineCounters.DEAD_LETTER,
+    PipelineCounters.DUPLICATES,
+    PipelineCounters.WRITTEN
+  };
+
+  private IngestPipeline() {}
+
+  public static void main(String[] args) {
+    Commands.runPipeline(args, IngestOptions.class, IngestPipeline::run);
+  }
+
+  /** Checks the options, runs the pipeline to the end, and returns its counters. */
+  public static Map<String, Object> run(IngestOptions options) {
+    UseCase useCase = UseCases.load(options.getUseCase());
+    Lake lake = Lake.at(options.getLake(), useCase.name());
+    if (options.getFromTopic() == null) {
+      checkInput(options);
+    }
+    lake.checkWritable();
+    PipelineReports.progress(
+        "ingest: "
+            + (options.getFromTopic() != null
+                ? "topic " + options.getFromTopic()
+                : options.getInput())
+            + " -> "
+            + lake.eventsDir());
+    return PipelineReports.runToCompletion(build(options, useCase, lake), COUNTERS);
+  }
+
+  /** The pipeline, for running here or in a test. */
+  public static Pipeline build(IngestOptions options, UseCase useCase, Lake lake) {
+    Pipeline pipeline = Pipeline.create(options);
+    boolean fromTopic = options.getFromTopic() != null;
+    boolean unbounded =
+        options.getWatch()
+            || (fromTopic && options.getMaxRecords() == 0 && options.getMaxReadSeconds() == 0);
+    ParseResult parsed =
+        fromTopic ? readTopic(pipeline, options, useCase) : readFiles(pipeline, options, useCase);
+
+    PCollection<GenericRecord> unique;
+    PCollection<DeadLetter> deadLetters = parsed.deadLetters();
+    WritePartitionedParquet writeLake =
+        WritePartitionedParquet.to(
+            lake.eventsDir(),
+            lake.tempDir(),
+            useCase.lakeSchema(),
+            options.getRunId(),
+            EventDates.of(useCase));
+    WriteDeadLetters writeDeadLetters = WriteDeadLetters.toLake(lake, options.getRunId());
+    if (unbounded) {
+      Duration ttl = Duration.millis(useCase.dedupTtl().toMillis());
+      unique =
+          parsed
+              .records()
+              .apply("Deduplicate", DeduplicateById.withTtl(useCase, ttl))
+              .apply("CommitEvery", commitEvery(options.getCommitIntervalSeconds()));
+      deadLetters =
+          deadLetters.apply(
+              "CommitDeadLettersEvery", commitEvery(options.getCommitIntervalSeconds()));
+      writeLake = writeLake.withNumShards(1);
+      writeDeadLetters = writeDeadLetters.withNumShards(1);
+    } else {
+      PCollection<String> lakeIds =
+          pipeline.apply("ReadLakeIds", ReadLakeIds.of(lake, useCase.idField().get().name()));
+      unique = parsed.records().apply("Deduplicate", DeduplicateById.againstLake(useCase, lakeIds));
+    }
+    unique
+        .apply("CountWritten", CountElements.as(PipelineCounters.WRITTEN))
+        .apply("WriteLake", writeLake);
+    deadLetters.apply("WriteDeadLetters", writeDeadLetters);
+    if (fromTopic) {
+      parsed
+          .deadLetters()
+          .apply(
+              "PublishDeadLetters",
+              PublishDeadLetters.to(options.getBootstrapServers(), useCase.topics().dlq()));
+    }
+    return pipeline;
+  }
+
+  private static ParseResult readFiles(Pipeline pipeline, IngestOptions options, UseCase useCase) {
+    FileIO.Match match =
+        FileIO.match()
+            .filepattern(options.getInput())
+            .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD);
+    if (options.getWatch()) {
+      match =
+          match.continuously(
+              Duration.standardSeconds(options.getWatchIntervalSeconds()), Watch.Growth.never());
+    }
+    return pipeline
+        .apply("MatchInput", match)
+        .apply("OpenFiles", FileIO.readMatches())
+        .apply("ParseAndValidate", ParseAndValidate.files(useCase, options.getFormat(), NAME));
+  }
+
+  private static ParseResult readTopic(Pipeline pipeline, IngestOptions options, UseCase useCase) {
+    KafkaIO.Read<byte[], byte[]> read =
+        KafkaIO.<byte[], byte[]>read()
+            .withBootstrapServers(options.getBootstrapServers())
+            .withTopic(options.getFromTopic())
+            .withKeyDeserializer(ByteArrayDeserializer.class)
+            .withValueDeserializer(ByteArrayDeserializer.class)
+            .withConsumerConfigUpdates(
+                Map.of(
+                    "group.id",
+                    "mlops-ingest-" + useCase.name(),
+                    "auto.offset.reset",
+                    "earliest",
+                    "max.partition.fetch.bytes",
+                    16 << 20))
+            .commitOffsetsInFinalize();
+    if (options.getMaxRecords() > 0) {
+      read = read.withMaxNumRecords(options.getMaxRecords());
+    }
+    if (options.getMaxReadSeconds() > 0) {
+      read = read.withMaxReadTime(Duration.standardSeconds(options.getMaxReadSeconds()));
+    }
+    String format = options.getFormat().equalsIgnoreCase("auto") ? "json" : options.getFormat();
+    PCollection<KafkaRecord<byte[], byte[]>> messages = pipeline.apply("ReadTopic", read);
+    return messages.apply(
+        "ParseAndValidate", ParseAndValidate.messages(useCase, InputFormat.of(format, ""), NAME));
+  }
+
+  private static <T> Window<T> commitEvery(int seconds) {
+    return Window.<T>into(new GlobalWindows())
+        .triggering(
+            Repeatedly.forever(
+                AfterProcessingTime.pastFirstElementInPane()
+                    .plusDelayOf(Duration.standardSeconds(seconds))))
+        .withAllowedLateness(Duration.ZERO)
+        .discardingFiredPanes();
+  }
+
+  /**
+   * A clear error before any work when the input matches no file (unless watching for new ones).
+   */
+  static void checkInput(IngestOptions options) {
+    if (options.getInput() == null || options.getInput().isBlank()) {
+      throw new IllegalArgumentException(
+          "--input is required (a file, a glob, or use --fromTopic)");
+    }
+    if (options.getWatch()) {
+      return;
+    }
+    try {
+      MatchResult match = FileSystems.match(options.getInput(), EmptyMatchTreatment.ALLOW);
+      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+        throw new IllegalArgumentException("No file matches --input=" + options.getInput());
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "Cannot list --input=" + options.getInput() + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package org.beammlops.transforms.deadletter;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.beammlops.schemas.DeadLetter;
+import org.beammlops.transforms.lake.Lake;
+import org.beammlops.transforms.lake.WritePartitionedParquet;
+
+/**
+ * Writes dead letters to {@code <lake>/<uc>/deadletter/date=<day they failed>/} as Parquet, so a
+ * person can query the rejects with any Parquet tool and replay them once fixed.
+ */
+public final class WriteDeadLetters
+    extends PTransform<PCollection<DeadLetter>, WriteFilesResult<String>> {
+  private final Lake lake;
+  private final String runId;
+  private final int numShards;
+
+  private WriteDeadLetters(Lake lake, String runId, int numShards) {
+    this.lake = lake;
+    this.runId = runId;
+    this.numShards = numShards;
+  }
+
+  public static WriteDeadLetters toLake(Lake lake, String runId) {
+    return new WriteDeadLetters(lake, runId, 1);
+  }
+
+  /** A fixed number of files per pane, required for unbounded input. */
+  public WriteDeadLetters withNumShards(int shards) {
+    return new WriteDeadLetters(lake, runId, shards);
+  }
+
+  @Override
+  public WriteFilesResult<String> expand(PCollection<DeadLetter> deadLetters) {
+    PCollection<GenericRecord> generic =
+        deadLetters
+            .apply(
+                "AsGenericRecords",
+                MapElements.into(TypeDescriptor.of(GenericRecord.class))
+                    .via(d -> (GenericRecord) d))
+            .setCoder(AvroCoder.of(GenericRecord.class, DeadLetter.getClassSchema()));
+    WritePartitionedParquet write =
+        WritePartitionedParquet.to(
+            lake.deadLetterDir(),
+            lake.tempDir(),
+            DeadLetter.getClassSchema(),
+            runId,
+            r ->
+                Instant.ofEpochMilli(toMillis(r.get("failedAt")))
+                    .atZone(ZoneOffset.UTC)
+                    .toLocalDate()
+                    .toString());
+    return generic.apply(
+        "WriteDeadLetterParquet", numShards > 0 ? write.withNumShards(numShards) : write);
+  }
+
+  private static long toMillis(Object value) {
+    return value instanceof Instant instant ? instant.toEpochMilli() : (Long) value;
+  }
+}

@@ -1,0 +1,238 @@
+package org.beammlops.transforms.dedup;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.metrics.PipelineCounters;
+import org.joda.time.Duration;
+
+/**
+ * De-duplication by record id. In batch the last record wins (latest source, then position) and ids
+ * already in the lake are skipped, which makes re-running an ingest a no-op. In streaming, keyed
+ * state remembers each id for a TTL and the first one wins.
+ */
+public final class DeduplicateById {
+  /** Buckets for batch de-duplication; enough for about 25 million rows. */
+  public static final int DEFAULT_BUCKETS = 256;
+
+  private DeduplicateById() {}
+
+  /** Batch: last one wins among the input, and any id in {@code existingIds} is dropped. */
+  public static PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> againstLake(
+      UseCase useCase, PCollection<String> existingIds) {
+    return againstLake(useCase, existingIds, DEFAULT_BUCKETS);
+  }
+
+  /**
+   * As {@link #againstLake(UseCase, PCollection)} with ids grouped into {@code buckets} groups: few
+   * large groups instead of one per id, which runners (the DirectRunner above all) handle far
+   * faster. One bucket's ids must fit in a worker's memory: use about one bucket per 100,000 rows.
+   */
+  public static PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> againstLake(
+      UseCase useCase, PCollection<String> existingIds, int buckets) {
+    return new AgainstLake(useCase, existingIds, buckets);
+  }
+
+  /** Streaming: drops an id seen within {@code ttl} (processing time) before. */
+  public static PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> withTtl(
+      UseCase useCase, Duration ttl) {
+    return new WithTtl(useCase, ttl);
+  }
+
+  private static String idField(UseCase useCase) {
+    return useCase
+        .idField()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "use case '" + useCase.name() + "' has no field with role: id"))
+        .name();
+  }
+
+  private static final class AgainstLake
+      extends PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> {
+    private final UseCase useCase;
+    private final PCollection<String> existingIds;
+    private final int buckets;
+
+    AgainstLake(UseCase useCase, PCollection<String> existingIds, int buckets) {
+      this.useCase = useCase;
+      this.existingIds = existingIds;
+      this.buckets = buckets;
+    }
+
+    @Override
+    public PCollection<GenericRecord> expand(PCollection<GenericRecord> records) {
+      String idField = idField(useCase);
+      int bucketCount = buckets;
+      TupleTag<GenericRecord> incoming = new TupleTag<>("incoming");
+      TupleTag<String> stored = new TupleTag<>("stored");
+      AvroCoder<GenericRecord> recordCoder =
+          AvroCoder.of(GenericRecord.class, useCase.lakeSchema());
+      PCollection<KV<Integer, GenericRecord>> keyed =
+          records
+              .apply(
+                  "KeyByIdBucket",
+                  MapElements.into(
+                          TypeDescriptors.kvs(
+                              TypeDescriptors.integers(), TypeDescriptor.of(GenericRecord.class)))
+                      .via(r -> KV.of(bucket(r.get(idField).toString(), bucketCount), r)))
+              .setCoder(KvCoder.of(VarIntCoder.of(), recordCoder));
+      PCollection<KV<Integer, String>> lakeIds =
+          existingIds.apply(
+              "KeyLakeIdsByBucket",
+              MapElements.into(
+                      TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.strings()))
+                  .via(id -> KV.of(bucket(id, bucketCount), id)));
+      return KeyedPCollectionTuple.of(incoming, keyed)
+          .and(stored, lakeIds)
+          .apply("JoinWithLake", CoGroupByKey.create())
+          .apply("KeepLastUnseen", ParDo.of(new KeepLastUnseen(incoming, stored, idField)))
+          .setCoder(recordCoder);
+    }
+  }
+
+  /** The bucket of an id: a stable hash, so an id and its lake copy meet in one group. */
+  static int bucket(String id, int buckets) {
+    return Math.floorMod(id.hashCode(), buckets);
+  }
+
+  /**
+   * Per bucket: the latest record of each id unless the lake holds the id; counts the rest as
+   * duplicates. Holds one bucket's ids in memory, which the bucket count bounds.
+   */
+  private static final class KeepLastUnseen extends DoFn<KV<Integer, CoGbkResult>, GenericRecord> {
+    private final TupleTag<GenericRecord> incoming;
+    private final TupleTag<String> stored;
+    private final String idField;
+
+    KeepLastUnseen(TupleTag<GenericRecord> incoming, TupleTag<String> stored, String idField) {
+      this.incoming = incoming;
+      this.stored = stored;
+      this.idField = idField;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Integer, CoGbkResult> group, OutputReceiver<GenericRecord> out) {
+      Map<String, GenericRecord> latest = new HashMap<>();
+      long duplicates = 0;
+      for (GenericRecord record : group.getValue().getAll(incoming)) {
+        String id = record.get(idField).toString();
+        GenericRecord previous = latest.get(id);
+        if (previous != null) {
+          duplicates++;
+        }
+        if (previous == null || isLater(record, previous)) {
+          latest.put(id, record);
+        }
+      }
+      if (!latest.isEmpty()) {
+        for (String id : group.getValue().getAll(stored)) {
+          if (latest.remove(id) != null) {
+            duplicates++;
+          }
+        }
+      }
+      PipelineCounters.counter(PipelineCounters.DUPLICATES).inc(duplicates);
+      latest.values().forEach(out::output);
+    }
+
+    private static boolean isLater(GenericRecord a, GenericRecord b) {
+      int bySource =
+          a.get(UseCase.SOURCE_FIELD).toString().compareTo(b.get(UseCase.SOURCE_FIELD).toString());
+      if (bySource != 0) {
+        return bySource > 0;
+      }
+      return (Long) a.get(UseCase.POSITION_FIELD) > (Long) b.get(UseCase.POSITION_FIELD);
+    }
+  }
+
+  private static final class WithTtl
+      extends PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> {
+    private final UseCase useCase;
+    private final Duration ttl;
+
+    WithTtl(UseCase useCase, Duration ttl) {
+      this.useCase = useCase;
+      this.ttl = ttl;
+    }
+
+    @Override
+    public PCollection<GenericRecord> expand(PCollection<GenericRecord> records) {
+      String idField = idField(useCase);
+      AvroCoder<GenericRecord> recordCoder =
+          AvroCoder.of(GenericRecord.class, useCase.lakeSchema());
+      return records
+          .apply(
+              "KeyById",
+              MapElements.into(
+                      TypeDescriptors.kvs(
+                          TypeDescriptors.strings(), TypeDescriptor.of(GenericRecord.class)))
+                  .via(r -> KV.of(r.get(idField).toString(), r)))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), recordCoder))
+          .apply("FirstPerIdWithinTtl", ParDo.of(new FirstWithinTtl(ttl)))
+          .setCoder(recordCoder);
+    }
+  }
+
+  /** Keyed state per id, cleared by a processing-time timer once the TTL has passed. */
+  private static final class FirstWithinTtl extends DoFn<KV<String, GenericRecord>, GenericRecord> {
+    private final Duration ttl;
+
+    @StateId("seen")
+    private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
+
+    @TimerId("expiry")
+    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    FirstWithinTtl(Duration ttl) {
+      this.ttl = ttl;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, GenericRecord> element,
+        @StateId("seen") ValueState<Boolean> seen,
+        @TimerId("expiry") Timer expiry,
+        OutputReceiver<GenericRecord> out) {
+      if (Boolean.TRUE.equals(seen.read())) {
+        PipelineCounters.counter(PipelineCounters.DUPLICATES).inc();
+        return;
+      }
+      seen.write(true);
+      expiry.offset(ttl).setRelative();
+      out.output(element.getValue());
+    }
+
+    @OnTimer("expiry")
+    public void onExpiry(@StateId("seen") ValueState<Boolean> seen) {
+      seen.clear();
+    }
+  }
+}

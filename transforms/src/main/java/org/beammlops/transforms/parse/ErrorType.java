@@ -1,0 +1,23 @@
+package org.beammlops.transforms.parse;
+
+/** Stable categories of rejected records, so dead letters can be counted and queried by kind. */
+public enum ErrorType {
+  EMPTY_FILE,
+  UNREADABLE_SOURCE,
+  RECORD_TOO_LARGE,
+  NOT_UTF8,
+  EMPTY_RECORD,
+  MALFORMED_CSV,
+  MALFORMED_JSON,
+  MALFORMED_AVRO,
+  WRONG_COLUMN_COUNT,
+  MISSING_FIELD,
+  UNKNOWN_FIELD,
+  WRONG_TYPE,
+  MALFORMED_NUMBER,
+  NOT_INTEGER,
+  NOT_FINITE,
+  OUT_OF_RANGE,
+  PATTERN_MISMATCH,
+  MALFORMED_TIMESTAMP
+}
