@@ -1,7 +1,11 @@
 package org.beammlops.pipelines.common;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -30,6 +34,7 @@ public final class Commands {
     try {
       PipelineOptionsFactory.register(optionsClass);
       O options = PipelineOptionsFactory.fromArgs(args).withValidation().as(optionsClass);
+      FileSystems.setDefaultPipelineOptions(options);
       PipelineReports.print(run.apply(options));
       return 0;
     } catch (IllegalArgumentException e) {
@@ -41,6 +46,19 @@ public final class Commands {
         e.printStackTrace();
       }
       return 1;
+    }
+  }
+
+  /** A clear error, before any work, when a file pattern matches no file. */
+  public static void checkInputMatches(String pattern) {
+    try {
+      MatchResult match = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
+      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+        throw new IllegalArgumentException("No file matches --input=" + pattern);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "Cannot list --input=" + pattern + ": " + e.getMessage(), e);
     }
   }
 

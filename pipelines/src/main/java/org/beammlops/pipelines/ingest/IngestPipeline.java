@@ -1,13 +1,10 @@
 package org.beammlops.pipelines.ingest;
 
-import java.io.IOException;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.Watch;
@@ -196,17 +193,8 @@ public final class IngestPipeline {
       throw new IllegalArgumentException(
           "--input is required (a file, a glob, or use --fromTopic)");
     }
-    if (options.getWatch()) {
-      return;
-    }
-    try {
-      MatchResult match = FileSystems.match(options.getInput(), EmptyMatchTreatment.ALLOW);
-      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
-        throw new IllegalArgumentException("No file matches --input=" + options.getInput());
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "Cannot list --input=" + options.getInput() + ": " + e.getMessage(), e);
+    if (!options.getWatch()) {
+      Commands.checkInputMatches(options.getInput());
     }
   }
 }

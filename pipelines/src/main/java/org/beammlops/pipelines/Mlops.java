@@ -1,0 +1,85 @@
+package org.beammlops.pipelines;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beammlops.pipelines.bench.BenchCommand;
+import org.beammlops.pipelines.common.Commands;
+import org.beammlops.pipelines.ingest.IngestOptions;
+import org.beammlops.pipelines.ingest.IngestPipeline;
+import org.beammlops.pipelines.replay.ReplayOptions;
+import org.beammlops.pipelines.replay.ReplayPipeline;
+
+/**
+ * The {@code mlops} command: dispatches to the pipelines. Runner presets (defaults that differ per
+ * runner) come from the caller, so this module stays free of runner-specific code.
+ */
+public final class Mlops {
+
+  /** One pipeline command: its one-line description, options and entry point. */
+  private record Command(String summary, Class<? extends PipelineOptions> options, Runner runner) {}
+
+  private interface Runner {
+    int run(String[] args, UnaryOperator<String[]> presets);
+  }
+
+  private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    COMMANDS.put(
+        "ingest",
+        new Command(
+            "files or a Kafka topic -> validated, de-duplicated Parquet lake (dead letters kept)",
+            IngestOptions.class,
+            (args, presets) ->
+                Commands.runPipelineForExitCode(
+                    presets.apply(args), IngestOptions.class, IngestPipeline::run)));
+    COMMANDS.put(
+        "replay",
+        new Command(
+            "publish a data set to <uc>.requests in event-time order, labels later to <uc>.feedback",
+            ReplayOptions.class,
+            (args, presets) ->
+                Commands.runPipelineForExitCode(
+                    presets.apply(args), ReplayOptions.class, ReplayPipeline::run)));
+    COMMANDS.put(
+        "bench",
+        new Command(
+            "bench ingest --input=<parquet>: rows/s on DirectRunner, FlinkRunner and plain Java",
+            null,
+            BenchCommand::run));
+  }
+
+  private Mlops() {}
+
+  /** Runs a command with the given runner presets and returns its exit code. */
+  public static int run(String[] args, UnaryOperator<String[]> presets) {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+      printHelp();
+      return 0;
+    }
+    Command command = COMMANDS.get(args[0]);
+    if (command == null) {
+      System.err.println("error: unknown command '" + args[0] + "'; see ./mlops help");
+      return Commands.USAGE_ERROR;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (command.options() != null && Arrays.asList(rest).contains("--help")) {
+      PipelineOptionsFactory.printHelp(System.out, command.options());
+      return 0;
+    }
+    return command.runner().run(rest, presets);
+  }
+
+  /** One line per pipeline command, for {@code ./mlops help}. */
+  public static void printHelp() {
+    COMMANDS.forEach((name, command) -> System.out.printf("  %-14s %s%n", name, command.summary()));
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, UnaryOperator.identity()));
+  }
+}
