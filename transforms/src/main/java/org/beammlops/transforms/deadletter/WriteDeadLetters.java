@@ -2,6 +2,8 @@ package org.beammlops.transforms.deadletter;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.WriteFilesResult;
@@ -45,7 +47,7 @@ public final class WriteDeadLetters
             .apply(
                 "AsGenericRecords",
                 MapElements.into(TypeDescriptor.of(GenericRecord.class))
-                    .via(d -> (GenericRecord) d))
+                    .via(WriteDeadLetters::toGeneric))
             .setCoder(AvroCoder.of(GenericRecord.class, DeadLetter.getClassSchema()));
     WritePartitionedParquet write =
         WritePartitionedParquet.to(
@@ -60,6 +62,16 @@ public final class WriteDeadLetters
                     .toString());
     return generic.apply(
         "WriteDeadLetterParquet", numShards > 0 ? write.withNumShards(numShards) : write);
+  }
+
+  /** A plain generic copy: Parquet's generic writer wants epoch millis, not {@link Instant}. */
+  static GenericRecord toGeneric(DeadLetter deadLetter) {
+    GenericData.Record record = new GenericData.Record(DeadLetter.getClassSchema());
+    for (Schema.Field field : DeadLetter.getClassSchema().getFields()) {
+      Object value = deadLetter.get(field.pos());
+      record.put(field.pos(), value instanceof Instant instant ? instant.toEpochMilli() : value);
+    }
+    return record;
   }
 
   private static long toMillis(Object value) {
