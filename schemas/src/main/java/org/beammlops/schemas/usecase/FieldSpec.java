@@ -96,8 +96,8 @@ public final class FieldSpec implements Serializable {
     ValueType type = valueType(field.name(), schema);
     Map<?, ?> mlops =
         field.getObjectProp("mlops") instanceof Map<?, ?> m ? m : Map.<String, Object>of();
-    Role role = Role.valueOf(text(mlops, "role", "other").toUpperCase());
-    Kind kind = Kind.valueOf(text(mlops, "kind", "none").toUpperCase());
+    Role role = annotation(field.name(), "role", Role.class, text(mlops, "role", "other"));
+    Kind kind = annotation(field.name(), "kind", Kind.class, text(mlops, "kind", "none"));
     if ((role == Role.FEATURE || role == Role.LABEL) && kind == Kind.NONE) {
       kind =
           (type == ValueType.STRING || type == ValueType.BOOLEAN) ? Kind.CATEGORICAL : Kind.NUMERIC;
@@ -115,6 +115,25 @@ public final class FieldSpec implements Serializable {
         minValue instanceof String s ? s : null,
         maxValue instanceof String s ? s : null,
         mlops.get("pattern") == null ? null : mlops.get("pattern").toString());
+  }
+
+  private static <E extends Enum<E>> E annotation(
+      String fieldName, String key, Class<E> type, String value) {
+    try {
+      return Enum.valueOf(type, value.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "field '"
+              + fieldName
+              + "': mlops."
+              + key
+              + " '"
+              + value
+              + "' is not one of "
+              + java.util.Arrays.stream(type.getEnumConstants())
+                  .map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+                  .toList());
+    }
   }
 
   private static String text(Map<?, ?> map, String key, String fallback) {

@@ -282,7 +282,7 @@ class UseCasesTest {
   }
 
   @Test
-  void searchPathUseCaseShadowsNothingElse() throws IOException {
+  void missingSearchPathDirectoryIsIgnored() throws IOException {
     usePath(dir.resolve("does-not-exist"));
     // A missing directory on the path holds no use case; bundled ones still load.
     assertEquals("flights", UseCases.load("flights").name());
@@ -395,6 +395,42 @@ class UseCasesTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> UseCases.load("union"));
     assertTrue(e.getMessage().contains("either"), e.getMessage());
+  }
+
+  @Test
+  void misspelledAnnotationNamesTheField() throws IOException {
+    // FieldSpec.of promises "a message naming the field when it is wrong".
+    writeUseCase(
+        "typorole",
+        """
+        name: typorole
+        schema: typorole.avsc
+        """,
+        """
+        {"type": "record", "name": "T", "fields": [
+          {"name": "at", "type": "long", "mlops": {"role": "event_time"}},
+          {"name": "price", "type": "double", "mlops": {"role": "lable"}}
+        ]}
+        """);
+    writeUseCase(
+        "typokind",
+        """
+        name: typokind
+        schema: typokind.avsc
+        """,
+        """
+        {"type": "record", "name": "T", "fields": [
+          {"name": "at", "type": "long", "mlops": {"role": "event_time"}},
+          {"name": "colour", "type": "string", "mlops": {"role": "feature", "kind": "categoric"}}
+        ]}
+        """);
+    usePath(dir);
+    IllegalArgumentException role =
+        assertThrows(IllegalArgumentException.class, () -> UseCases.load("typorole"));
+    assertTrue(role.getMessage().contains("price"), role.getMessage());
+    IllegalArgumentException kind =
+        assertThrows(IllegalArgumentException.class, () -> UseCases.load("typokind"));
+    assertTrue(kind.getMessage().contains("colour"), kind.getMessage());
   }
 
   @Test

@@ -105,7 +105,11 @@ public final class FieldValues {
         value = toDouble(field, raw);
         break;
       case FLOAT:
-        value = (float) toDouble(field, raw);
+        double wide = toDouble(field, raw);
+        if (Math.abs(wide) > Float.MAX_VALUE) {
+          throw reject(ErrorType.OUT_OF_RANGE, field, raw, "does not fit a 32-bit float");
+        }
+        value = (float) wide;
         break;
       case BOOLEAN:
         value = toBoolean(field, raw);
@@ -128,10 +132,13 @@ public final class FieldValues {
       return ((Number) raw).longValue();
     }
     BigDecimal decimal = toDecimal(field, raw);
+    if (decimal.stripTrailingZeros().scale() > 0) {
+      throw reject(ErrorType.NOT_INTEGER, field, raw, "is not a whole number");
+    }
     try {
       return decimal.longValueExact();
     } catch (ArithmeticException e) {
-      throw reject(ErrorType.NOT_INTEGER, field, raw, "is not a whole number in range");
+      throw reject(ErrorType.OUT_OF_RANGE, field, raw, "does not fit a 64-bit integer");
     }
   }
 

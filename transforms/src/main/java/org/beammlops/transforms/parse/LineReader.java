@@ -19,6 +19,7 @@ public final class LineReader {
   private long lineNumber;
   private long lineLength;
   private boolean eof;
+  private byte lastByte;
 
   public LineReader(InputStream in, int maxKeptBytes) {
     this.in = in;
@@ -29,6 +30,7 @@ public final class LineReader {
   public byte[] next() throws IOException {
     line.reset();
     lineLength = 0;
+    lastByte = 0;
     while (true) {
       if (start == end) {
         if (eof) {
@@ -59,6 +61,9 @@ public final class LineReader {
   }
 
   private void keep(int from, int length) {
+    if (length > 0) {
+      lastByte = buffer[from + length - 1];
+    }
     lineLength += length;
     int room = maxKeptBytes - line.size();
     if (room > 0) {
@@ -72,11 +77,11 @@ public final class LineReader {
     }
     lineNumber++;
     byte[] bytes = line.toByteArray();
-    if (bytes.length > 0 && bytes[bytes.length - 1] == '\r' && lineLength == bytes.length) {
-      byte[] trimmed = new byte[bytes.length - 1];
-      System.arraycopy(bytes, 0, trimmed, 0, trimmed.length);
-      lineLength--;
-      return trimmed;
+    if (lineLength > 0 && lastByte == '\r') {
+      lineLength--; // a CRLF terminator: the \r is not content, kept or not
+      if (bytes.length > lineLength) {
+        return java.util.Arrays.copyOf(bytes, (int) lineLength);
+      }
     }
     return bytes;
   }

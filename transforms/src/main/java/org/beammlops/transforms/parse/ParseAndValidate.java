@@ -198,6 +198,7 @@ public abstract class ParseAndValidate<InputT>
       try (InputStream in = Channels.newInputStream(file.open())) {
         LineReader lines = new LineReader(in, MAX_KEPT_BYTES);
         List<String> header = null;
+        String headerError = null;
         byte[] line;
         boolean any = false;
         while ((line = lines.next()) != null) {
@@ -206,8 +207,10 @@ public abstract class ParseAndValidate<InputT>
           if (size == 0) {
             continue; // a blank line holds no record
           }
-          any = true;
           byte[] bytes = line;
+          boolean isHeader =
+              inputFormat == InputFormat.CSV && header == null && headerError == null;
+          any |= !isHeader;
           if (size > bytes.length) {
             reject(
                 out,
@@ -219,20 +222,18 @@ public abstract class ParseAndValidate<InputT>
                 "line of " + size + " bytes exceeds the limit; first " + bytes.length + " kept");
             continue;
           }
-          if (inputFormat == InputFormat.CSV && header == null) {
+          if (isHeader) {
             try {
               header = RecordParser.parseCsvHeader(bytes);
             } catch (RejectedRecordException e) {
-              reject(
-                  out,
-                  source,
-                  position,
-                  bytes,
-                  size,
-                  e.errorType(),
-                  "bad CSV header: " + e.getMessage());
-              return;
+              headerError = "bad CSV header on line " + position + ": " + e.getMessage();
+              reject(out, source, position, bytes, size, e.errorType(), headerError);
             }
+            continue;
+          }
+          if (headerError != null) {
+            // without a header no line can be read; keep every one as a dead letter
+            reject(out, source, position, bytes, size, ErrorType.MALFORMED_CSV, headerError);
             continue;
           }
           List<String> csvHeader = header;

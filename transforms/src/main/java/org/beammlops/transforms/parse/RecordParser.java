@@ -51,6 +51,7 @@ public final class RecordParser implements Serializable {
       JsonMapper.builder()
           .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
   private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setTrim(true).build();
 
