@@ -100,7 +100,8 @@ public class StreamingIngestTest {
                 "--lake=" + lakeDir)
             .as(IngestOptions.class);
     Pipeline pipeline =
-        IngestPipeline.build(options, UseCases.load("flights"), Lake.at(lakeDir.toString(), "flights"));
+        IngestPipeline.build(
+            options, UseCases.load("flights"), Lake.at(lakeDir.toString(), "flights"));
     PipelineResult result = pipeline.run();
     try {
       List<Flight> flights = FlightsTestData.firstRows(60);
@@ -113,7 +114,8 @@ public class StreamingIngestTest {
               .map(r -> Path.of(r.get("ingest_source").toString()).getFileName().toString())
               .collect(Collectors.toSet());
       assertEquals(Set.of("batch-1.csv", "batch-2.csv"), sources);
-      assertEquals(60, new HashSet<>(rows.stream().map(r -> r.get("id").toString()).toList()).size());
+      assertEquals(
+          60, new HashSet<>(rows.stream().map(r -> r.get("id").toString()).toList()).size());
     } finally {
       result.cancel();
     }
