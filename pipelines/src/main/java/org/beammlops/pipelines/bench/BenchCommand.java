@@ -98,6 +98,10 @@ public final class BenchCommand {
   private static void record(Map<String, Object> report, String name, long rows, double seconds) {
     report.put(name + "Seconds", Math.round(seconds * 100) / 100.0);
     report.put(name + "RowsPerSec", Math.round(rows / seconds));
+    PipelineReports.progress(
+        String.format(
+            "bench: %s %d rows in %.1f s = %d rows/s",
+            name, rows, seconds, Math.round(rows / seconds)));
   }
 
   private static String table(Map<String, Object> report) {

@@ -49,6 +49,14 @@ public interface IngestOptions extends MlopsOptions, StreamingOptions {
 
   void setMaxReadSeconds(long value);
 
+  @Description(
+      "Batch: groups for de-duplication, each held in one worker's memory; about one per 100,000"
+          + " rows.")
+  @Default.Integer(256)
+  int getDedupBuckets();
+
+  void setDedupBuckets(int value);
+
   @Description("Streaming: seconds between lake file commits (each pane becomes files).")
   @Default.Integer(30)
   int getCommitIntervalSeconds();

@@ -115,7 +115,12 @@ public final class IngestPipeline {
     } else {
       PCollection<String> lakeIds =
           pipeline.apply("ReadLakeIds", ReadLakeIds.of(lake, useCase.idField().get().name()));
-      unique = parsed.records().apply("Deduplicate", DeduplicateById.againstLake(useCase, lakeIds));
+      unique =
+          parsed
+              .records()
+              .apply(
+                  "Deduplicate",
+                  DeduplicateById.againstLake(useCase, lakeIds, options.getDedupBuckets()));
     }
     unique
         .apply("CountWritten", CountElements.as(PipelineCounters.WRITTEN))

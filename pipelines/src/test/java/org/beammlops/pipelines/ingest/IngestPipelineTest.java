@@ -199,6 +199,24 @@ public class IngestPipelineTest {
     assertEquals(ids, after.stream().map(r -> r.get("id").toString()).collect(Collectors.toSet()));
   }
 
+  /** Groups larger than a runner keeps in memory (Flink iterates a group only once). */
+  @Test
+  public void deduplicatesLargeGroupsInOnePass() throws Exception {
+    List<Flight> flights = FlightsTestData.firstRows(12_000);
+    List<byte[]> lines = new ArrayList<>();
+    lines.add(utf8(FlightsTestData.CSV_HEADER));
+    flights.forEach(f -> lines.add(utf8(f.csv())));
+    Path input = FlightsTestData.writeLines(temp.newFile("big.csv").toPath(), lines);
+    Path lake = temp.getRoot().toPath().resolve("big-lake");
+    Map<String, Object> first =
+        IngestPipeline.run(options("--input=" + input, "--lake=" + lake, "--dedupBuckets=1"));
+    assertEquals(first.toString(), 12_000L, count(first, "written"));
+    Map<String, Object> second =
+        IngestPipeline.run(options("--input=" + input, "--lake=" + lake, "--dedupBuckets=1"));
+    assertEquals(second.toString(), 12_000L, count(second, "duplicates"));
+    assertEquals(second.toString(), 0L, count(second, "written"));
+  }
+
   @Test
   public void failsClearlyOnAnInputThatMatchesNothing() {
     IllegalArgumentException e =

@@ -1,10 +1,13 @@
 package org.beammlops.transforms.dedup;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -16,15 +19,14 @@ import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.beammlops.schemas.usecase.UseCase;
@@ -90,29 +92,40 @@ public final class DeduplicateById {
     public PCollection<GenericRecord> expand(PCollection<GenericRecord> records) {
       String idField = idField(useCase);
       int bucketCount = buckets;
-      TupleTag<GenericRecord> incoming = new TupleTag<>("incoming");
-      TupleTag<String> stored = new TupleTag<>("stored");
       AvroCoder<GenericRecord> recordCoder =
           AvroCoder.of(GenericRecord.class, useCase.lakeSchema());
-      PCollection<KV<Integer, GenericRecord>> keyed =
+      KvCoder<Integer, KV<String, GenericRecord>> entryCoder =
+          KvCoder.of(
+              VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), NullableCoder.of(recordCoder)));
+      TypeDescriptor<KV<Integer, KV<String, GenericRecord>>> entryType =
+          TypeDescriptors.kvs(
+              TypeDescriptors.integers(),
+              TypeDescriptors.kvs(
+                  TypeDescriptors.strings(), TypeDescriptor.of(GenericRecord.class)));
+      PCollection<KV<Integer, KV<String, GenericRecord>>> incoming =
           records
               .apply(
                   "KeyByIdBucket",
-                  MapElements.into(
-                          TypeDescriptors.kvs(
-                              TypeDescriptors.integers(), TypeDescriptor.of(GenericRecord.class)))
-                      .via(r -> KV.of(bucket(r.get(idField).toString(), bucketCount), r)))
-              .setCoder(KvCoder.of(VarIntCoder.of(), recordCoder));
-      PCollection<KV<Integer, String>> lakeIds =
-          existingIds.apply(
-              "KeyLakeIdsByBucket",
-              MapElements.into(
-                      TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.strings()))
-                  .via(id -> KV.of(bucket(id, bucketCount), id)));
-      return KeyedPCollectionTuple.of(incoming, keyed)
-          .and(stored, lakeIds)
-          .apply("JoinWithLake", CoGroupByKey.create())
-          .apply("KeepLastUnseen", ParDo.of(new KeepLastUnseen(incoming, stored, idField)))
+                  MapElements.into(entryType)
+                      .via(
+                          r -> {
+                            String id = r.get(idField).toString();
+                            return KV.of(bucket(id, bucketCount), KV.of(id, r));
+                          }))
+              .setCoder(entryCoder);
+      // An id already in the lake is an entry without a record.
+      PCollection<KV<Integer, KV<String, GenericRecord>>> stored =
+          existingIds
+              .apply(
+                  "KeyLakeIdsByBucket",
+                  MapElements.into(entryType)
+                      .via(id -> KV.of(bucket(id, bucketCount), KV.of(id, (GenericRecord) null))))
+              .setCoder(entryCoder);
+      return PCollectionList.of(incoming)
+          .and(stored)
+          .apply("WithLakeIds", Flatten.pCollections())
+          .apply("GroupByBucket", GroupByKey.create())
+          .apply("KeepLastUnseen", ParDo.of(new KeepLastUnseen()))
           .setCoder(recordCoder);
     }
   }
@@ -123,43 +136,34 @@ public final class DeduplicateById {
   }
 
   /**
-   * Per bucket: the latest record of each id unless the lake holds the id; counts the rest as
-   * duplicates. Holds one bucket's ids in memory, which the bucket count bounds.
+   * Per bucket, in one pass over the group (runners such as Flink iterate a group only once): the
+   * latest record of each id unless the lake holds the id; the rest count as duplicates. Holds one
+   * bucket's ids in memory, which the bucket count bounds.
    */
-  private static final class KeepLastUnseen extends DoFn<KV<Integer, CoGbkResult>, GenericRecord> {
-    private final TupleTag<GenericRecord> incoming;
-    private final TupleTag<String> stored;
-    private final String idField;
-
-    KeepLastUnseen(TupleTag<GenericRecord> incoming, TupleTag<String> stored, String idField) {
-      this.incoming = incoming;
-      this.stored = stored;
-      this.idField = idField;
-    }
+  private static final class KeepLastUnseen
+      extends DoFn<KV<Integer, Iterable<KV<String, GenericRecord>>>, GenericRecord> {
 
     @ProcessElement
     public void process(
-        @Element KV<Integer, CoGbkResult> group, OutputReceiver<GenericRecord> out) {
+        @Element KV<Integer, Iterable<KV<String, GenericRecord>>> group,
+        OutputReceiver<GenericRecord> out) {
       Map<String, GenericRecord> latest = new HashMap<>();
-      long duplicates = 0;
-      for (GenericRecord record : group.getValue().getAll(incoming)) {
-        String id = record.get(idField).toString();
-        GenericRecord previous = latest.get(id);
-        if (previous != null) {
-          duplicates++;
+      Set<String> inLake = new HashSet<>();
+      long incoming = 0;
+      for (KV<String, GenericRecord> entry : group.getValue()) {
+        GenericRecord record = entry.getValue();
+        if (record == null) {
+          inLake.add(entry.getKey());
+          continue;
         }
+        incoming++;
+        GenericRecord previous = latest.get(entry.getKey());
         if (previous == null || isLater(record, previous)) {
-          latest.put(id, record);
+          latest.put(entry.getKey(), record);
         }
       }
-      if (!latest.isEmpty()) {
-        for (String id : group.getValue().getAll(stored)) {
-          if (latest.remove(id) != null) {
-            duplicates++;
-          }
-        }
-      }
-      PipelineCounters.counter(PipelineCounters.DUPLICATES).inc(duplicates);
+      latest.keySet().removeAll(inLake);
+      PipelineCounters.counter(PipelineCounters.DUPLICATES).inc(incoming - latest.size());
       latest.values().forEach(out::output);
     }
 
