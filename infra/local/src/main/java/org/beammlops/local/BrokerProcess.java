@@ -48,7 +48,7 @@ final class BrokerProcess {
 
   // ProcessHandle.Info gives no arguments on Linux once the command line passes 4 KiB, as ours
   // does with its class path, so read /proc directly and fall back to Info elsewhere.
-  private static List<String> arguments(ProcessHandle h) {
+  static List<String> arguments(ProcessHandle h) {
     Path cmdline = Path.of("/proc", String.valueOf(h.pid()), "cmdline");
     try {
       String text = new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8);
@@ -181,7 +181,7 @@ final class BrokerProcess {
   }
 
   // A new session keeps Ctrl-C or the end of the launcher's process group from killing the broker.
-  private static List<String> detach() {
+  static List<String> detach() {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "setsid"))) {
         return List.of(Path.of(dir, "setsid").toString());

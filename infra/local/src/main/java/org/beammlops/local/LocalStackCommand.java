@@ -16,19 +16,24 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./mlops local up|down|status}: runs the local stack (today a Kafka broker) that the
- * pipelines use by default. Exit codes: 0 ok, 1 failure, 2 usage error.
+ * {@code ./mlops local up|down|status}: runs the local stack (a Kafka broker and an
+ * MLflow-compatible tracking server) that the pipelines use by default. Exit codes: 0 ok, 1
+ * failure, 2 usage error.
  */
 @Command(
     name = "mlops local",
-    description = "Start, stop and inspect the local stack (a single-node Kafka broker).",
+    description =
+        "Start, stop and inspect the local stack (a single-node Kafka broker and an"
+            + " MLflow-compatible tracking server).",
     footer = {
       "",
-      "Environment: MLOPS_HOME (state dir), MLOPS_KAFKA_PORT, MLOPS_KAFKA_CONTROLLER_PORT.",
-      "'up' prints 'kafka: bootstrap=HOST:PORT' and writes <home>/local.env."
+      "Environment: MLOPS_HOME (state dir), MLOPS_KAFKA_PORT, MLOPS_KAFKA_CONTROLLER_PORT,",
+      "MLOPS_TRACKING_PORT, MLOPS_TRACKING_USERNAME and MLOPS_TRACKING_PASSWORD (basic auth).",
+      "'up' prints 'kafka: bootstrap=HOST:PORT' and 'tracking: url=URL' and writes",
+      "<home>/local.env."
     })
 public final class LocalStackCommand implements Callable<Integer> {
-  static final String COMPONENTS = "Components (default: all): kafka.";
+  static final String COMPONENTS = "Components (default: all): kafka, tracking.";
 
   @Option(
       names = "--home",
@@ -53,6 +58,14 @@ public final class LocalStackCommand implements Callable<Integer> {
       defaultValue = "${env:MLOPS_KAFKA_CONTROLLER_PORT:-9093}",
       description = "KRaft controller port (default: $MLOPS_KAFKA_CONTROLLER_PORT, else 9093).")
   int controllerPort;
+
+  @Option(
+      names = "--tracking-port",
+      paramLabel = "PORT",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:MLOPS_TRACKING_PORT:-5000}",
+      description = "Tracking server port on 127.0.0.1 (default: $MLOPS_TRACKING_PORT, else 5000).")
+  int trackingPort;
 
   @Option(
       names = {"--use-case", "--useCase"},
@@ -97,7 +110,9 @@ public final class LocalStackCommand implements Callable<Integer> {
     return 2;
   }
 
-  @Command(name = "up", description = "Start the components and create the use-case topics.")
+  @Command(
+      name = "up",
+      description = "Start the components (and create the use-case topics on the broker).")
   int up(@Parameters(paramLabel = "COMPONENT", description = COMPONENTS) List<String> components) {
     stack().up(checked(components), out);
     return 0;
@@ -137,12 +152,18 @@ public final class LocalStackCommand implements Callable<Integer> {
             useCases,
             BrokerSettings.currentClasspath(),
             BrokerSettings.DEFAULT_MAX_HEAP);
-    return new LocalStack(home, List.of(new KafkaBroker(settings)));
+    TrackingSettings tracking =
+        new TrackingSettings(
+            home,
+            trackingPort,
+            BrokerSettings.currentClasspath(),
+            TrackingSettings.DEFAULT_MAX_HEAP);
+    return new LocalStack(home, List.of(new KafkaBroker(settings), new TrackingServer(tracking)));
   }
 
   private List<String> checked(List<String> components) {
     List<String> names = components == null ? List.of() : components;
-    List<String> known = List.of(KafkaBroker.NAME);
+    List<String> known = List.of(KafkaBroker.NAME, TrackingServer.NAME);
     for (String name : names) {
       if (!known.contains(name)) {
         throw usage("Unknown component '%s'. Known components: %s", name, String.join(", ", known));

@@ -52,6 +52,7 @@ class LocalStackCommandTest {
   @TempDir static Path home;
   private static int port;
   private static int controllerPort;
+  private static int trackingPort;
   private static KafkaBroker broker;
   private static long firstPid;
 
@@ -61,9 +62,10 @@ class LocalStackCommandTest {
     System.setProperty(
         "mlops.local.classpath",
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    int[] free = freePorts(2);
+    int[] free = freePorts(3);
     port = free[0];
     controllerPort = free[1];
+    trackingPort = free[2];
     broker =
         new KafkaBroker(
             new BrokerSettings(
@@ -89,9 +91,12 @@ class LocalStackCommandTest {
     assertEquals(0, up.code, up.toString());
     assertTrue(up.out.contains("kafka: started pid="), up.out);
     assertTrue(up.out.lines().toList().contains("kafka: bootstrap=" + bootstrap()), up.out);
+    assertTrue(up.out.contains("tracking: started pid="), up.out);
+    assertTrue(up.out.endsWith("tracking: url=" + trackingUrl() + System.lineSeparator()), up.out);
     assertEquals(
         List.of(
             "# Written by ./mlops local: how to reach the running local stack.",
+            "MLFLOW_TRACKING_URI=" + trackingUrl(),
             "MLOPS_KAFKA_BOOTSTRAP=" + bootstrap()),
         Files.readAllLines(home.resolve("local.env")));
     firstPid = broker.pid().orElseThrow();
@@ -151,9 +156,12 @@ class LocalStackCommandTest {
     Result status = run("status");
 
     assertEquals(0, status.code, status.toString());
+    List<String> lines = status.out.lines().toList();
+    assertEquals(2, lines.size(), status.out);
     assertEquals(
-        "kafka: running pid=" + firstPid + " bootstrap=" + bootstrap() + " topics=6",
-        status.out.strip());
+        "kafka: running pid=" + firstPid + " bootstrap=" + bootstrap() + " topics=6", lines.get(0));
+    assertTrue(lines.get(1).startsWith("tracking: running pid="), status.out);
+    assertTrue(lines.get(1).contains(" url=" + trackingUrl() + " store="), status.out);
   }
 
   @Test
@@ -162,13 +170,15 @@ class LocalStackCommandTest {
     Result down = run("down");
 
     assertEquals(0, down.code, down.toString());
-    assertTrue(down.out.startsWith("kafka: stopped pid=" + firstPid), down.out);
+    assertTrue(down.out.startsWith("tracking: stopped pid="), "last started, first stopped");
+    assertTrue(down.out.contains("kafka: stopped pid=" + firstPid), down.out);
     assertFalse(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false));
     assertTrue(canBind(port), "client port still taken");
     assertTrue(canBind(controllerPort), "controller port still taken");
     assertFalse(Files.exists(broker.settings().pidFile()));
     assertFalse(Files.exists(home.resolve("local.env")));
-    assertEquals("kafka: stopped", run("status").out.strip());
+    assertEquals(
+        List.of("kafka: stopped", "tracking: stopped"), run("status").out.lines().toList());
   }
 
   @Test
@@ -178,6 +188,7 @@ class LocalStackCommandTest {
 
     assertEquals(0, down.code, down.toString());
     assertEquals("kafka: not running", down.out.strip());
+    assertEquals("tracking: not running", run("down", "tracking").out.strip());
   }
 
   @Test
@@ -196,12 +207,17 @@ class LocalStackCommandTest {
   @Test
   @Order(9)
   void upFailsClearlyWhenThePortIsTaken(@TempDir Path otherHome) throws IOException {
-    int[] free = freePorts(2);
+    int[] free = freePorts(3);
     try (ServerSocket squatter = new ServerSocket()) {
       squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), free[0]));
 
       Result up =
-          run("up", "--home=" + otherHome, "--port=" + free[0], "--controller-port=" + free[1]);
+          run(
+              "up",
+              "--home=" + otherHome,
+              "--port=" + free[0],
+              "--controller-port=" + free[1],
+              "--tracking-port=" + free[2]);
 
       assertEquals(1, up.code, up.toString());
       assertEquals(
@@ -224,7 +240,7 @@ class LocalStackCommandTest {
 
     assertEquals(2, unknownComponent.code);
     assertEquals(
-        "error: Unknown component 'zookeeper'. Known components: kafka (see --help)",
+        "error: Unknown component 'zookeeper'. Known components: kafka, tracking (see --help)",
         unknownComponent.err.strip());
     assertEquals(2, unknownUseCase.code);
     assertTrue(unknownUseCase.err.startsWith("error: Unknown use case 'nope'"), unknownUseCase.err);
@@ -233,6 +249,10 @@ class LocalStackCommandTest {
 
   private static String bootstrap() {
     return "127.0.0.1:" + port;
+  }
+
+  private static String trackingUrl() {
+    return "http://127.0.0.1:" + trackingPort;
   }
 
   private static Map<String, byte[]> records() {
@@ -284,7 +304,11 @@ class LocalStackCommandTest {
     List<String> all = new ArrayList<>(List.of(args));
     if (args.length > 0 && all.stream().noneMatch(a -> a.startsWith("--home"))) {
       all.addAll(
-          List.of("--home=" + home, "--port=" + port, "--controller-port=" + controllerPort));
+          List.of(
+              "--home=" + home,
+              "--port=" + port,
+              "--controller-port=" + controllerPort,
+              "--tracking-port=" + trackingPort));
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
