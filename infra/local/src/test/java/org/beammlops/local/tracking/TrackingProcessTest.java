@@ -230,7 +230,11 @@ class TrackingProcessTest {
                 return null;
               }));
     }
-    Thread.sleep(1500);
+    // kill it only once the writers are well under way, so the kill lands mid-write
+    long busyBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (acknowledged.get() < 50 && System.nanoTime() < busyBy) {
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+    }
     ProcessHandle victim = ProcessHandle.of(pid).orElseThrow();
     assertTrue(victim.destroyForcibly());
     victim.onExit().get(30, TimeUnit.SECONDS);
