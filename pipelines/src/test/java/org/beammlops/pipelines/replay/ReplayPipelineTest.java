@@ -187,6 +187,23 @@ public class ReplayPipelineTest {
   }
 
   @Test
+  public void publishesAvroPayloadsTheParserReadsBack() throws Exception {
+    KAFKA.createTopics(1, "avro.requests", "avro.feedback");
+    ReplayPipeline.run(options("avro", "--payload=avro"));
+    List<ConsumerRecord<String, byte[]>> requests =
+        KAFKA.readAll("avro.requests", ROWS, Duration.ofSeconds(60));
+    assertEquals(ROWS, requests.size());
+    var parser = new RecordParser(UseCases.load("flights"));
+    for (ConsumerRecord<String, byte[]> r : requests) {
+      Header type = r.headers().lastHeader("content-type");
+      assertEquals("application/avro", new String(type.value(), StandardCharsets.UTF_8));
+      var record = parser.fromAvro(r.value(), "t", r.offset());
+      assertEquals(r.key(), record.get("id").toString());
+      assertNull("requests carry no label", record.get("delay"));
+    }
+  }
+
+  @Test
   public void rejectsAShareOutsideZeroToOne() {
     IllegalArgumentException e =
         assertThrows(
