@@ -1,7 +1,6 @@
 package org.beammlops.transforms.features;
 
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -69,12 +68,12 @@ public final class FitFeatureSpec
         .setCoder(FeatureSpec.coder());
   }
 
-  /** The combine step of the transform: the statistics of all rows, empty if there are none. */
-  private static final class StatsFn
-      extends Combine.CombineFn<GenericRecord, FeatureStats, FeatureStats> {
-    private final FeatureFitter fitter;
+  /** What both combines share: rows are folded into {@link FeatureStats} by the fitter. */
+  private abstract static class StatsCombine<OutputT>
+      extends Combine.CombineFn<GenericRecord, FeatureStats, OutputT> {
+    final FeatureFitter fitter;
 
-    StatsFn(FeatureFitter fitter) {
+    StatsCombine(FeatureFitter fitter) {
       this.fitter = fitter;
     }
 
@@ -94,14 +93,21 @@ public final class FitFeatureSpec
     }
 
     @Override
-    public FeatureStats extractOutput(FeatureStats accumulator) {
-      return accumulator;
-    }
-
-    @Override
     public Coder<FeatureStats> getAccumulatorCoder(
         CoderRegistry registry, Coder<GenericRecord> inputCoder) {
       return SerializableCoder.of(FeatureStats.class);
+    }
+  }
+
+  /** The combine step of the transform: the statistics of all rows, empty if there are none. */
+  private static final class StatsFn extends StatsCombine<FeatureStats> {
+    StatsFn(FeatureFitter fitter) {
+      super(fitter);
+    }
+
+    @Override
+    public FeatureStats extractOutput(FeatureStats accumulator) {
+      return accumulator;
     }
 
     @Override
@@ -117,40 +123,15 @@ public final class FitFeatureSpec
    * Combine.globally} with default output (the default would be computed, and fail, at
    * construction); {@link FitFeatureSpec} itself uses it in two steps.
    */
-  public static final class FitFn
-      extends Combine.CombineFn<GenericRecord, FeatureStats, FeatureSpec> {
-    private final FeatureFitter fitter;
-
+  public static final class FitFn extends StatsCombine<FeatureSpec> {
     public FitFn(FeatureFitter fitter) {
-      this.fitter = fitter;
-    }
-
-    @Override
-    public FeatureStats createAccumulator() {
-      return fitter.createStats();
-    }
-
-    @Override
-    public FeatureStats addInput(FeatureStats accumulator, GenericRecord input) {
-      return fitter.add(accumulator, input);
-    }
-
-    @Override
-    public FeatureStats mergeAccumulators(Iterable<FeatureStats> accumulators) {
-      return fitter.merge(accumulators);
+      super(fitter);
     }
 
     /** Fails on an empty input: there is nothing to fit on. */
     @Override
     public FeatureSpec extractOutput(FeatureStats accumulator) {
       return fitter.finish(accumulator);
-    }
-
-    @Override
-    public Coder<FeatureStats> getAccumulatorCoder(
-        CoderRegistry registry, Coder<GenericRecord> inputCoder)
-        throws CannotProvideCoderException {
-      return SerializableCoder.of(FeatureStats.class);
     }
 
     @Override
