@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -86,13 +84,14 @@ class LocalStackCommandTest {
   @Test
   @Order(1)
   void upStartsBrokerAndCreatesUseCaseTopics() throws Exception {
-    Result up = run("up");
+    CommandResult up = run("up");
 
-    assertEquals(0, up.code, up.toString());
-    assertTrue(up.out.contains("kafka: started pid="), up.out);
-    assertTrue(up.out.lines().toList().contains("kafka: bootstrap=" + bootstrap()), up.out);
-    assertTrue(up.out.contains("tracking: started pid="), up.out);
-    assertTrue(up.out.endsWith("tracking: url=" + trackingUrl() + System.lineSeparator()), up.out);
+    assertEquals(0, up.code(), up.toString());
+    assertTrue(up.out().contains("kafka: started pid="), up.out());
+    assertTrue(up.out().lines().toList().contains("kafka: bootstrap=" + bootstrap()), up.out());
+    assertTrue(up.out().contains("tracking: started pid="), up.out());
+    assertTrue(
+        up.out().endsWith("tracking: url=" + trackingUrl() + System.lineSeparator()), up.out());
     assertEquals(
         List.of(
             "# Written by ./mlops local: how to reach the running local stack.",
@@ -139,11 +138,11 @@ class LocalStackCommandTest {
   @Test
   @Order(4)
   void upAgainKeepsTheOneBroker() throws Exception {
-    Result up = run("up", "kafka");
+    CommandResult up = run("up", "kafka");
 
-    assertEquals(0, up.code, up.toString());
-    assertTrue(up.out.contains("kafka: already running pid=" + firstPid), up.out);
-    assertTrue(up.out.lines().toList().contains("kafka: bootstrap=" + bootstrap()), up.out);
+    assertEquals(0, up.code(), up.toString());
+    assertTrue(up.out().contains("kafka: already running pid=" + firstPid), up.out());
+    assertTrue(up.out().lines().toList().contains("kafka: bootstrap=" + bootstrap()), up.out());
     assertEquals(String.valueOf(firstPid), Files.readString(broker.settings().pidFile()).trim());
     assertEquals(
         List.of(firstPid),
@@ -153,50 +152,50 @@ class LocalStackCommandTest {
   @Test
   @Order(5)
   void statusReportsRunningBroker() {
-    Result status = run("status");
+    CommandResult status = run("status");
 
-    assertEquals(0, status.code, status.toString());
-    List<String> lines = status.out.lines().toList();
-    assertEquals(2, lines.size(), status.out);
+    assertEquals(0, status.code(), status.toString());
+    List<String> lines = status.out().lines().toList();
+    assertEquals(2, lines.size(), status.out());
     assertEquals(
         "kafka: running pid=" + firstPid + " bootstrap=" + bootstrap() + " topics=6", lines.get(0));
-    assertTrue(lines.get(1).startsWith("tracking: running pid="), status.out);
-    assertTrue(lines.get(1).contains(" url=" + trackingUrl() + " store="), status.out);
+    assertTrue(lines.get(1).startsWith("tracking: running pid="), status.out());
+    assertTrue(lines.get(1).contains(" url=" + trackingUrl() + " store="), status.out());
   }
 
   @Test
   @Order(6)
   void downStopsBrokerAndFreesPorts() {
-    Result down = run("down");
+    CommandResult down = run("down");
 
-    assertEquals(0, down.code, down.toString());
-    assertTrue(down.out.startsWith("tracking: stopped pid="), "last started, first stopped");
-    assertTrue(down.out.contains("kafka: stopped pid=" + firstPid), down.out);
+    assertEquals(0, down.code(), down.toString());
+    assertTrue(down.out().startsWith("tracking: stopped pid="), "last started, first stopped");
+    assertTrue(down.out().contains("kafka: stopped pid=" + firstPid), down.out());
     assertFalse(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false));
     assertTrue(canBind(port), "client port still taken");
     assertTrue(canBind(controllerPort), "controller port still taken");
     assertFalse(Files.exists(broker.settings().pidFile()));
     assertFalse(Files.exists(home.resolve("local.env")));
     assertEquals(
-        List.of("kafka: stopped", "tracking: stopped"), run("status").out.lines().toList());
+        List.of("kafka: stopped", "tracking: stopped"), run("status").out().lines().toList());
   }
 
   @Test
   @Order(7)
   void downAgainIsHarmless() {
-    Result down = run("down", "kafka");
+    CommandResult down = run("down", "kafka");
 
-    assertEquals(0, down.code, down.toString());
-    assertEquals("kafka: not running", down.out.strip());
-    assertEquals("tracking: not running", run("down", "tracking").out.strip());
+    assertEquals(0, down.code(), down.toString());
+    assertEquals("kafka: not running", down.out().strip());
+    assertEquals("tracking: not running", run("down", "tracking").out().strip());
   }
 
   @Test
   @Order(8)
   void restartKeepsRecords() {
-    Result up = run("up");
-    assertEquals(0, up.code, up.toString());
-    assertTrue(up.out.contains("0 created, 6 existed"), up.out);
+    CommandResult up = run("up");
+    assertEquals(0, up.code(), up.toString());
+    assertTrue(up.out().contains("0 created, 6 existed"), up.out());
 
     List<ConsumerRecord<byte[], byte[]>> read =
         TestClients.consume(bootstrap(), "flights.requests", RECORDS, Duration.ofSeconds(30));
@@ -211,7 +210,7 @@ class LocalStackCommandTest {
     try (ServerSocket squatter = new ServerSocket()) {
       squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), free[0]));
 
-      Result up =
+      CommandResult up =
           run(
               "up",
               "--home=" + otherHome,
@@ -219,14 +218,14 @@ class LocalStackCommandTest {
               "--controller-port=" + free[1],
               "--tracking-port=" + free[2]);
 
-      assertEquals(1, up.code, up.toString());
+      assertEquals(1, up.code(), up.toString());
       assertEquals(
           "error: kafka: port "
               + free[0]
               + " on 127.0.0.1 is already in use by another process; stop it or choose other"
               + " ports with --port/--controller-port (or MLOPS_KAFKA_PORT)",
-          up.err.strip());
-      assertFalse(up.out.contains("bootstrap="), up.out);
+          up.err().strip());
+      assertFalse(up.out().contains("bootstrap="), up.out());
       assertFalse(Files.exists(otherHome.resolve("kafka/broker.pid")));
     }
   }
@@ -234,17 +233,18 @@ class LocalStackCommandTest {
   @Test
   @Order(10)
   void usageErrorsExitWithTwo() {
-    Result unknownComponent = run("up", "zookeeper");
-    Result unknownUseCase = run("up", "--use-case=nope");
-    Result noCommand = run();
+    CommandResult unknownComponent = run("up", "zookeeper");
+    CommandResult unknownUseCase = run("up", "--use-case=nope");
+    CommandResult noCommand = run();
 
-    assertEquals(2, unknownComponent.code);
+    assertEquals(2, unknownComponent.code());
     assertEquals(
         "error: Unknown component 'zookeeper'. Known components: kafka, tracking (see --help)",
-        unknownComponent.err.strip());
-    assertEquals(2, unknownUseCase.code);
-    assertTrue(unknownUseCase.err.startsWith("error: Unknown use case 'nope'"), unknownUseCase.err);
-    assertEquals(2, noCommand.code);
+        unknownComponent.err().strip());
+    assertEquals(2, unknownUseCase.code());
+    assertTrue(
+        unknownUseCase.err().startsWith("error: Unknown use case 'nope'"), unknownUseCase.err());
+    assertEquals(2, noCommand.code());
   }
 
   private static String bootstrap() {
@@ -300,7 +300,7 @@ class LocalStackCommandTest {
   }
 
   /** Runs the command with this test's state dir and ports unless the arguments name others. */
-  private static Result run(String... args) {
+  private static CommandResult run(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (args.length > 0 && all.stream().noneMatch(a -> a.startsWith("--home"))) {
       all.addAll(
@@ -310,16 +310,6 @@ class LocalStackCommandTest {
               "--controller-port=" + controllerPort,
               "--tracking-port=" + trackingPort));
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        LocalStackCommand.run(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            all.toArray(String[]::new));
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CommandResult.of(all.toArray(String[]::new));
   }
-
-  private record Result(int code, String out, String err) {}
 }

@@ -230,52 +230,31 @@ public final class TrackingClient implements AutoCloseable {
     requireText(runId, "run id");
     Objects.requireNonNull(status, "status");
     long now = System.currentTimeMillis();
-    retrier.call(
-        "POST runs/update",
-        target,
-        () -> {
-          mlflow.setTerminated(runId, status.toProto(), now);
-          return null;
-        });
+    run("POST runs/update", () -> mlflow.setTerminated(runId, status.toProto(), now));
   }
 
   public void logParam(String runId, String key, String value) {
     requireText(runId, "run id");
     requireText(key, "param key");
     Objects.requireNonNull(value, "param value");
-    retrier.call(
-        "POST runs/log-parameter",
-        target,
-        () -> {
-          mlflow.logParam(runId, key, value);
-          return null;
-        });
+    run("POST runs/log-parameter", () -> mlflow.logParam(runId, key, value));
   }
 
   public void logMetric(String runId, MetricPoint point) {
     requireText(runId, "run id");
     Objects.requireNonNull(point, "point");
-    retrier.call(
+    run(
         "POST runs/log-metric",
-        target,
-        () -> {
-          mlflow.logMetric(
-              runId, point.key(), point.value(), point.timestampMillis(), point.step());
-          return null;
-        });
+        () ->
+            mlflow.logMetric(
+                runId, point.key(), point.value(), point.timestampMillis(), point.step()));
   }
 
   public void setTag(String runId, String key, String value) {
     requireText(runId, "run id");
     requireText(key, "tag key");
     Objects.requireNonNull(value, "tag value");
-    retrier.call(
-        "POST runs/set-tag",
-        target,
-        () -> {
-          mlflow.setTag(runId, key, value);
-          return null;
-        });
+    run("POST runs/set-tag", () -> mlflow.setTag(runId, key, value));
   }
 
   /**
@@ -312,13 +291,7 @@ public final class TrackingClient implements AutoCloseable {
       List<Service.Param> pChunk = ps.subList(pi, pi + pn);
       List<Service.RunTag> tChunk = ts.subList(ti, ti + tn);
       List<Service.Metric> mChunk = ms.subList(mi, mi + mn);
-      retrier.call(
-          "POST runs/log-batch",
-          target,
-          () -> {
-            mlflow.logBatch(runId, mChunk, pChunk, tChunk);
-            return null;
-          });
+      run("POST runs/log-batch", () -> mlflow.logBatch(runId, mChunk, pChunk, tChunk));
       pi += pn;
       ti += tn;
       mi += mn;
@@ -852,5 +825,20 @@ public final class TrackingClient implements AutoCloseable {
   @Override
   public String toString() {
     return "TrackingClient{" + config + "}";
+  }
+
+  /** A call made for its effect, retried like every other. */
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  private void run(String operation, Action action) {
+    retrier.call(
+        operation,
+        target,
+        () -> {
+          action.run();
+          return null;
+        });
   }
 }

@@ -187,21 +187,26 @@ final class ModelRegistryStore {
     }
   }
 
-  record ModelPage(List<RegisteredModel> models, String nextPageToken) {}
-
-  ModelPage searchRegisteredModels(
-      String filter, long maxResults, List<String> orderBy, String pageToken) {
+  /** MLflow's registry checks of a search page size, with its messages. */
+  private static void checkMaxResults(long maxResults, long limit) {
     if (maxResults < 1) {
       throw MlflowError.invalid(
           "Invalid value for max_results. It must be a positive integer, but got " + maxResults);
     }
-    if (maxResults > MAX_MODELS_PER_PAGE) {
+    if (maxResults > limit) {
       throw MlflowError.invalid(
           "Invalid value for request parameter max_results. It must be at most "
-              + MAX_MODELS_PER_PAGE
+              + limit
               + ", but got value "
               + maxResults);
     }
+  }
+
+  record ModelPage(List<RegisteredModel> models, String nextPageToken) {}
+
+  ModelPage searchRegisteredModels(
+      String filter, long maxResults, List<String> orderBy, String pageToken) {
+    checkMaxResults(maxResults, MAX_MODELS_PER_PAGE);
     Predicate<Search.Searchable> matcher = Search.filter(filter, Search.Schema.REGISTERED_MODELS);
     Comparator<Search.Searchable> comparator =
         comparator(orderBy, Search.Schema.REGISTERED_MODELS, List.of(), "name", true);
@@ -740,17 +745,7 @@ final class ModelRegistryStore {
 
   VersionPage searchModelVersions(
       String filter, long maxResults, List<String> orderBy, String pageToken) {
-    if (maxResults < 1) {
-      throw MlflowError.invalid(
-          "Invalid value for max_results. It must be a positive integer, but got " + maxResults);
-    }
-    if (maxResults > MAX_VERSIONS_PER_PAGE) {
-      throw MlflowError.invalid(
-          "Invalid value for request parameter max_results. It must be at most "
-              + MAX_VERSIONS_PER_PAGE
-              + ", but got value "
-              + maxResults);
-    }
+    checkMaxResults(maxResults, MAX_VERSIONS_PER_PAGE);
     Predicate<Search.Searchable> matcher = Search.filter(filter, Search.Schema.MODEL_VERSIONS);
     Comparator<Search.Searchable> comparator =
         comparator(

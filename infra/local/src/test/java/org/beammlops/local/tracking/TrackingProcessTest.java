@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.beammlops.local.CommandResult;
 import org.beammlops.local.LocalStackCommand;
 import org.beammlops.local.ServiceStatus;
 import org.beammlops.local.TrackingServer;
@@ -74,11 +72,11 @@ class TrackingProcessTest {
   @Test
   @Order(1)
   void upStartsTheServerInItsOwnJvm() throws IOException {
-    Result up = run("up", "tracking");
+    CommandResult up = run("up", "tracking");
 
-    assertEquals(0, up.code, up.toString());
-    List<String> lines = up.out.lines().toList();
-    assertTrue(lines.get(0).startsWith("tracking: started pid="), up.out);
+    assertEquals(0, up.code(), up.toString());
+    List<String> lines = up.out().lines().toList();
+    assertTrue(lines.get(0).startsWith("tracking: started pid="), up.out());
     assertEquals("tracking: url=" + url, lines.get(lines.size() - 1));
     long pid = server().pid().orElseThrow();
     assertNotEquals(ProcessHandle.current().pid(), pid);
@@ -87,10 +85,10 @@ class TrackingProcessTest {
             "# Written by ./mlops local: how to reach the running local stack.",
             "MLFLOW_TRACKING_URI=" + url),
         Files.readAllLines(home.resolve("local.env")));
-    Result status = run("status");
+    CommandResult status = run("status");
     assertTrue(
         status
-            .out
+            .out()
             .lines()
             .toList()
             .contains(
@@ -100,13 +98,14 @@ class TrackingProcessTest {
                     + url
                     + " store="
                     + home.resolve("tracking/mlruns").toAbsolutePath().normalize()),
-        status.out);
-    assertTrue(status.out.lines().toList().contains("kafka: stopped"), status.out);
+        status.out());
+    assertTrue(status.out().lines().toList().contains("kafka: stopped"), status.out());
 
-    Result again = run("up", "tracking");
-    assertEquals(0, again.code, again.toString());
+    CommandResult again = run("up", "tracking");
+    assertEquals(0, again.code(), again.toString());
     assertTrue(
-        again.out.startsWith("tracking: already running pid=" + pid + " url=" + url), again.out);
+        again.out().startsWith("tracking: already running pid=" + pid + " url=" + url),
+        again.out());
   }
 
   @Test
@@ -140,14 +139,14 @@ class TrackingProcessTest {
         "/registered-models/alias",
         "{\"name\":\"survivor-model\",\"alias\":\"champion\",\"version\":\"1\"}");
 
-    Result down = run("down", "tracking");
-    assertEquals(0, down.code, down.toString());
-    assertTrue(down.out.startsWith("tracking: stopped pid="), down.out);
-    assertTrue(run("status").out.lines().toList().contains("tracking: stopped"));
+    CommandResult down = run("down", "tracking");
+    assertEquals(0, down.code(), down.toString());
+    assertTrue(down.out().startsWith("tracking: stopped pid="), down.out());
+    assertTrue(run("status").out().lines().toList().contains("tracking: stopped"));
     assertFalse(Files.exists(home.resolve("local.env")));
-    assertEquals("tracking: not running", run("down", "tracking").out.strip());
+    assertEquals("tracking: not running", run("down", "tracking").out().strip());
 
-    assertEquals(0, run("up", "tracking").code);
+    assertEquals(0, run("up", "tracking").code());
     try (MlflowClient client = new MlflowClient(url)) {
       assertEquals("survivor", client.getExperiment(experimentId).getName());
       assertEquals(
@@ -245,8 +244,8 @@ class TrackingProcessTest {
     writers.shutdown();
     assertTrue(acknowledged.get() > 0, "the writers were writing when the server died");
 
-    Result up = run("up", "tracking");
-    assertEquals(0, up.code, up.toString());
+    CommandResult up = run("up", "tracking");
+    assertEquals(0, up.code(), up.toString());
     Path store = home.resolve("tracking");
     try (Stream<Path> tmp = Files.list(store.resolve("tmp"))) {
       assertEquals(List.of(), tmp.toList(), "half-written files are swept at start");
@@ -291,15 +290,15 @@ class TrackingProcessTest {
   @Test
   @Order(4)
   void upFailsClearlyWhenThePortIsTaken(@TempDir Path otherHome) {
-    Result up = run("up", "tracking", "--home=" + otherHome, "--tracking-port=" + port);
+    CommandResult up = run("up", "tracking", "--home=" + otherHome, "--tracking-port=" + port);
 
-    assertEquals(1, up.code, up.toString());
+    assertEquals(1, up.code(), up.toString());
     assertEquals(
         "error: tracking: port "
             + port
             + " on 127.0.0.1 is already in use by another process; stop it or choose another"
             + " port with --tracking-port (or MLOPS_TRACKING_PORT)",
-        up.err.strip());
+        up.err().strip());
   }
 
   @Test
@@ -315,22 +314,12 @@ class TrackingProcessTest {
         new TrackingSettings(home, port, System.getProperty("mlops.local.classpath"), "256m"));
   }
 
-  private static Result run(String... args) {
+  private static CommandResult run(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (all.stream().noneMatch(a -> a.startsWith("--home"))) {
       all.add("--home=" + home);
       all.add("--tracking-port=" + port);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        LocalStackCommand.run(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            all.toArray(String[]::new));
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CommandResult.of(all.toArray(String[]::new));
   }
-
-  private record Result(int code, String out, String err) {}
 }
