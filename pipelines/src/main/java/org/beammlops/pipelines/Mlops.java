@@ -12,6 +12,8 @@ import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
 import org.beammlops.pipelines.replay.ReplayOptions;
 import org.beammlops.pipelines.replay.ReplayPipeline;
+import org.beammlops.pipelines.train.TrainOptions;
+import org.beammlops.pipelines.train.TrainPipeline;
 
 /**
  * The {@code mlops} command: dispatches to the pipelines. Runner presets (defaults that differ per
@@ -45,6 +47,14 @@ public final class Mlops {
             (args, presets) ->
                 Commands.runPipelineForExitCode(
                     presets.apply(args), ReplayOptions.class, ReplayPipeline::run)));
+    COMMANDS.put(
+        "train",
+        new Command(
+            "lake -> cross-validated, stacked model as one ONNX graph -> tracked, registered, gated",
+            TrainOptions.class,
+            (args, presets) ->
+                Commands.runPipelineForExitCode(
+                    presets.apply(args), TrainOptions.class, TrainPipeline::run)));
     COMMANDS.put(
         "bench",
         new Command(

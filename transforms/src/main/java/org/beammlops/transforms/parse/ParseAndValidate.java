@@ -20,6 +20,7 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.deadletter.DeadLetters;
+import org.beammlops.transforms.lake.BeamInputFile;
 import org.beammlops.transforms.metrics.PipelineCounters;
 
 /**
@@ -275,7 +276,7 @@ public abstract class ParseAndValidate<InputT>
     private void readParquet(FileIO.ReadableFile file, String source, MultiOutputReceiver out)
         throws IOException {
       try (ParquetReader<GenericRecord> reader =
-          AvroParquetReader.<GenericRecord>builder(new BeamInputFile(file)).build()) {
+          AvroParquetReader.<GenericRecord>builder(new BeamInputFile(file.getMetadata())).build()) {
         long position = 0;
         GenericRecord row;
         while ((row = reader.read()) != null) {

@@ -1,0 +1,96 @@
+package org.beammlops.pipelines.train;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.beammlops.schemas.usecase.Task;
+import org.beammlops.transforms.learn.LearnerSpec;
+import org.beammlops.transforms.learn.Stacker;
+
+/**
+ * The holdout evaluation: the stack, each refitted base learner and the naive baseline (the
+ * training prior or mean, predicted for every row) on the same held-out rows.
+ */
+record Holdout(
+    Task.Type type,
+    Map<String, Double> stack,
+    Map<String, Map<String, Double>> bases,
+    Map<String, Double> baseline,
+    double[] stackPredictions,
+    double[] targets,
+    String comparison) {
+
+  static Holdout evaluate(
+      Task.Type type,
+      List<LearnerSpec> chosen,
+      List<FitResult> refits,
+      Stacker stacker,
+      double trainTargetMean) {
+    double[][] scores = new double[chosen.size()][];
+    double[] targets = null;
+    Map<String, Map<String, Double>> bases = new LinkedHashMap<>();
+    for (int j = 0; j < chosen.size(); j++) {
+      String name = chosen.get(j).name();
+      FitResult refit =
+          refits.stream().filter(r -> r.learner().name().equals(name)).findFirst().orElseThrow();
+      scores[j] = refit.scores();
+      targets = refit.targets();
+      bases.put(
+          name, Evaluation.of(type, Evaluation.predictionsOfScores(type, scores[j]), targets));
+    }
+    double[] stacked = stacker.predict(scores);
+    double[] constant = new double[targets.length];
+    Arrays.fill(constant, trainTargetMean);
+    Map<String, Double> stack = new LinkedHashMap<>(Evaluation.of(type, stacked, targets));
+    Map<String, Double> baseline = Evaluation.of(type, constant, targets);
+    return new Holdout(
+        type, stack, bases, baseline, stacked, targets, compare(type, stack, bases));
+  }
+
+  /** Whether the stack is at least as good as its best member, and if not, why not. */
+  private static String compare(
+      Task.Type type, Map<String, Double> stack, Map<String, Map<String, Double>> bases) {
+    String metric = Evaluation.primaryMetric(type);
+    String best = null;
+    for (var e : bases.entrySet()) {
+      if (best == null || Evaluation.better(e.getValue().get(metric), bases.get(best).get(metric))) {
+        best = e.getKey();
+      }
+    }
+    double s = stack.get(metric);
+    double b = bases.get(best).get(metric);
+    if (!Evaluation.better(b, s)) {
+      return String.format(
+          "stack %s %.6f is at least as good as the best base learner (%s, %.6f)", metric, s, best, b);
+    }
+    return String.format(
+        "stack %s %.6f is worse than %s alone (%.6f): the stacker's weights were fitted on"
+            + " out-of-fold scores of models trained on 1 - 1/folds of the rows, and on this"
+            + " later holdout the single learner generalises better; the difference is %.2g",
+        metric, s, best, b, s - b);
+  }
+
+  String primaryMetric() {
+    return Evaluation.primaryMetric(type);
+  }
+
+  double primary() {
+    return stack.get(primaryMetric());
+  }
+
+  double baselinePrimary() {
+    return baseline.get(primaryMetric());
+  }
+
+  Map<String, Object> summary() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("rows", targets.length);
+    out.put("metric", primaryMetric());
+    out.put("stack", stack);
+    out.put("bases", bases);
+    out.put("baseline", baseline);
+    out.put("comparison", comparison);
+    return out;
+  }
+}

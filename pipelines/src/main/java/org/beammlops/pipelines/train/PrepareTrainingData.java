@@ -1,0 +1,190 @@
+package org.beammlops.pipelines.train;
+
+import java.time.LocalDate;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.beammlops.schemas.usecase.Task;
+import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.deadletter.WriteDeadLetters;
+import org.beammlops.transforms.features.FeatureSpec;
+import org.beammlops.transforms.features.FitFeatureSpec;
+import org.beammlops.transforms.lake.EventDates;
+import org.beammlops.transforms.lake.Lake;
+import org.beammlops.transforms.lake.ReadLake;
+import org.beammlops.transforms.lake.WritePartitionedParquet;
+import org.beammlops.transforms.learn.SplitTrainHoldout;
+import org.beammlops.transforms.metrics.PipelineCounters;
+import org.beammlops.transforms.parse.ParseAndValidate;
+import org.beammlops.transforms.parse.ParseResult;
+import org.beammlops.transforms.profile.DatasetProfiles;
+import org.beammlops.transforms.profile.ProfileDataset;
+
+/**
+ * The data half of training, as one Beam pipeline:
+ *
+ * <pre>
+ * lake (date range) or files ─ KeepLabelled ─ SplitTrainHoldout ─┬─ train ─┬─ ExportTrain      training/&lt;run&gt;/train/
+ *                                                               │         ├─ FitFeatureSpec   feature_spec.json
+ *                                                               │         └─ Profile          reference_profile.json
+ *                                                               └─ holdout ── ExportHoldout   training/&lt;run&gt;/holdout/
+ * </pre>
+ */
+final class PrepareTrainingData {
+  static final String NAME = "train";
+  static final String FEATURE_SPEC = "feature_spec";
+  static final String REFERENCE_PROFILE = "reference_profile";
+
+  private PrepareTrainingData() {}
+
+  /** Where one training run's data goes: {@code <lake>/<uc>/training/<run id>/}. */
+  record Locations(String dir) {
+    String train() {
+      return dir + "/train";
+    }
+
+    String holdout() {
+      return dir + "/holdout";
+    }
+
+    String featureSpec() {
+      return dir + "/" + FEATURE_SPEC + ".json";
+    }
+
+    String referenceProfile() {
+      return dir + "/" + REFERENCE_PROFILE + ".json";
+    }
+
+    String fits() {
+      return dir + "/fits";
+    }
+
+    String temp() {
+      return dir + "/_tmp";
+    }
+  }
+
+  static Pipeline build(
+      Pipeline pipeline, TrainOptions options, UseCase useCase, Task task, Locations out) {
+    Lake lake = Lake.at(options.getLake(), useCase.name());
+    PCollection<GenericRecord> records;
+    Schema schema;
+    if (options.getInput() != null) {
+      schema = useCase.schema();
+      ParseResult parsed =
+          pipeline
+              .apply(
+                  "MatchInput",
+                  FileIO.match()
+                      .filepattern(options.getInput())
+                      .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD))
+              .apply("OpenFiles", FileIO.readMatches())
+              .apply("ParseAndValidate", ParseAndValidate.files(useCase, options.getFormat(), NAME));
+      parsed.deadLetters().apply("WriteDeadLetters", WriteDeadLetters.toLake(lake, options.getRunId()));
+      records = parsed.records();
+    } else {
+      schema = useCase.lakeSchema();
+      records =
+          pipeline.apply(
+              "ReadLake",
+              ReadLake.of(lake, schema).between(date(options.getFrom()), date(options.getTo())));
+    }
+    SplitTrainHoldout.Result split =
+        records
+            .apply("KeepLabelled", ParDo.of(new KeepLabelled(task)))
+            .setCoder(records.getCoder())
+            .apply("SplitTrainHoldout", splitOf(options, useCase));
+    EventDates dateOf = EventDates.of(useCase);
+    split
+        .train()
+        .apply(
+            "ExportTrain",
+            WritePartitionedParquet.to(out.train(), out.temp(), schema, "train", dateOf));
+    split
+        .holdout()
+        .apply(
+            "ExportHoldout",
+            WritePartitionedParquet.to(out.holdout(), out.temp(), schema, "holdout", dateOf));
+    split
+        .train()
+        .apply(
+            "FitFeatureSpec",
+            FitFeatureSpec.of(useCase).withDefaultMinCount(options.getMinCategoryCount()))
+        .apply("SpecAsJson", MapElements.into(TypeDescriptors.strings()).via(FeatureSpec::toJson))
+        .apply("WriteSpec", TextIO.write().to(out.dir() + "/" + FEATURE_SPEC).withSuffix(".json").withoutSharding());
+    split
+        .train()
+        .apply("ProfileTrainingData", ProfileDataset.of(useCase))
+        .apply(
+            "ProfileAsJson",
+            MapElements.into(TypeDescriptors.strings()).via(DatasetProfiles::toJson))
+        .apply(
+            "WriteProfile",
+            TextIO.write()
+                .to(out.dir() + "/" + REFERENCE_PROFILE)
+                .withSuffix(".json")
+                .withoutSharding());
+    return pipeline;
+  }
+
+  private static SplitTrainHoldout splitOf(TrainOptions options, UseCase useCase) {
+    switch (options.getSplit()) {
+      case "time":
+        return options.getHoldoutFrom() != null
+            ? SplitTrainHoldout.fromDate(useCase, date(options.getHoldoutFrom()))
+            : SplitTrainHoldout.byTime(useCase, options.getHoldoutFraction());
+      case "hash":
+        return SplitTrainHoldout.byIdHash(
+            useCase, options.getHoldoutFraction(), options.getSeed());
+      default:
+        throw new IllegalArgumentException(
+            "--split=" + options.getSplit() + " is not one of: time, hash");
+    }
+  }
+
+  static LocalDate date(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return LocalDate.parse(value.trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("'" + value + "' is not a date (YYYY-MM-DD)");
+    }
+  }
+
+  /**
+   * Drops records whose label is missing (they can be scored but not learned from), counting
+   * them, and counts the positive class.
+   */
+  private static final class KeepLabelled extends DoFn<GenericRecord, GenericRecord> {
+    private final Task task;
+
+    KeepLabelled(Task task) {
+      this.task = task;
+    }
+
+    @ProcessElement
+    public void process(@Element GenericRecord record, OutputReceiver<GenericRecord> out) {
+      PipelineCounters.counter(PipelineCounters.READ).inc();
+      Double target = TrainingSet.target(record, task);
+      if (target == null) {
+        PipelineCounters.counter("labelMissing").inc();
+        return;
+      }
+      PipelineCounters.counter("labelled").inc();
+      if (task.type() == Task.Type.CLASSIFICATION && target > 0.5) {
+        PipelineCounters.counter("positives").inc();
+      }
+      out.output(record);
+    }
+  }
+}

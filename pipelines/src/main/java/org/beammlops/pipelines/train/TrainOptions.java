@@ -1,0 +1,141 @@
+package org.beammlops.pipelines.train;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Validation;
+import org.beammlops.pipelines.common.MlopsOptions;
+
+/** Options of {@code ./mlops train}. */
+public interface TrainOptions extends MlopsOptions {
+
+  @Description("Task of the use case to train, e.g. delay15 (classification) or delay (regression).")
+  @Validation.Required
+  String getTask();
+
+  void setTask(String value);
+
+  @Description(
+      "Train from these files (csv, json lines, parquet; parsed and validated like ingest) instead"
+          + " of the lake's events.")
+  String getInput();
+
+  void setInput(String value);
+
+  @Description("Format of --input: auto (by extension), csv, json, parquet.")
+  @Default.String("auto")
+  String getFormat();
+
+  void setFormat(String value);
+
+  @Description("First event date to use, YYYY-MM-DD (inclusive); default: the earliest.")
+  String getFrom();
+
+  void setFrom(String value);
+
+  @Description("Last event date to use, YYYY-MM-DD (inclusive); default: the latest.")
+  String getTo();
+
+  void setTo(String value);
+
+  @Description("Holdout split: time (the latest dates are held out) or hash (by id).")
+  @Default.String("time")
+  String getSplit();
+
+  void setSplit(String value);
+
+  @Description("Share of rows held out (time: whole latest dates adding up to about this).")
+  @Default.Double(0.2)
+  double getHoldoutFraction();
+
+  void setHoldoutFraction(double value);
+
+  @Description("Time split: hold out every event on or after this date instead of a fraction.")
+  String getHoldoutFrom();
+
+  void setHoldoutFrom(String value);
+
+  @Description("Number of cross-validation folds.")
+  @Default.Integer(5)
+  int getFolds();
+
+  void setFolds(int value);
+
+  @Description("Base learners to stack, comma-separated: linear, gbt, rf.")
+  @Default.String("linear,gbt,rf")
+  String getLearners();
+
+  void setLearners(String value);
+
+  @Description(
+      "Learner params, comma-separated learner.param=value, e.g."
+          + " gbt.rounds=200,rf.num_parallel_tree=50,linear.epochs=3.")
+  @Default.String("")
+  String getLearnerParams();
+
+  void setLearnerParams(String value);
+
+  @Description("Hyperparameter search budget for the boosted trees: trials, each cross-validated.")
+  @Default.Integer(6)
+  int getTrials();
+
+  void setTrials(int value);
+
+  @Description("Seed of folds, search and learners: same seed and data give the same model.")
+  @Default.Long(42)
+  long getSeed();
+
+  void setSeed(long value);
+
+  @Description(
+      "Class weights for classification: auto (on when the minority class is under 30%), on, off.")
+  @Default.String("auto")
+  String getClassWeights();
+
+  void setClassWeights(String value);
+
+  @Description("Minimum count for a category to get its own column (others share <oov>).")
+  @Default.Integer(5)
+  int getMinCategoryCount();
+
+  void setMinCategoryCount(int value);
+
+  @Description("MLflow tracking server; default $MLFLOW_TRACKING_URI or http://127.0.0.1:5000.")
+  String getTrackingUri();
+
+  void setTrackingUri(String value);
+
+  @Description("Experiment to log to; default <useCase>-<task>.")
+  String getExperiment();
+
+  void setExperiment(String value);
+
+  @Description("Registered model name; default <useCase>-<task>.")
+  String getRegisteredModel();
+
+  void setRegisteredModel(String value);
+
+  @Description("Register the model (and gate it against the champion); off only logs the run.")
+  @Default.Boolean(true)
+  boolean getRegister();
+
+  void setRegister(boolean value);
+
+  @Description(
+      "Keep running and retrain once per new batch appearing under this path (the lake, or a"
+          + " folder of input batches that are ingested first).")
+  String getWatch();
+
+  void setWatch(String value);
+
+  @Description("With --watch: seconds between looks for a new batch.")
+  @Default.Integer(10)
+  int getWatchIntervalSeconds();
+
+  void setWatchIntervalSeconds(int value);
+
+  @Description("With --watch: stop after this many trainings (0 = run until stopped).")
+  @Default.Integer(0)
+  int getMaxTrainings();
+
+  void setMaxTrainings(int value);
+}

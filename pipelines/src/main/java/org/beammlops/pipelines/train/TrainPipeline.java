@@ -1,0 +1,452 @@
+package org.beammlops.pipelines.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.FileSystems;
+import org.beammlops.pipelines.common.PipelineReports;
+import org.beammlops.schemas.usecase.Task;
+import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.features.FeatureSpec;
+import org.beammlops.transforms.lake.Lake;
+import org.beammlops.transforms.lake.ParquetFiles;
+import org.beammlops.transforms.learn.FittedLearner;
+import org.beammlops.transforms.learn.Learner;
+import org.beammlops.transforms.learn.LearnerKind;
+import org.beammlops.transforms.learn.LearnerSpec;
+import org.beammlops.transforms.learn.RandomSearch;
+import org.beammlops.transforms.learn.StackedModel;
+import org.beammlops.transforms.learn.Stacker;
+import org.beammlops.transforms.tracking.MetricPoint;
+import org.beammlops.transforms.tracking.RunHandle;
+import org.beammlops.transforms.tracking.TrackingClient;
+import org.beammlops.transforms.tracking.TrackingConfig;
+
+/**
+ * {@code ./mlops train}: lake → train/holdout split → feature spec → cross-validated base learners
+ * (the boosted trees searched) → stacker on out-of-fold scores → refit on all training rows →
+ * holdout evaluation → one ONNX graph, checked against the learners' own predictions → MLflow model
+ * directory → logged, registered, and promoted only if it beats the champion and the naive
+ * baseline.
+ *
+ * <p>The data work and the fits are Beam pipelines on whatever runner the options name: the
+ * (learner, fold) fits are elements spread over the workers. The driver only combines their
+ * small results: the stacker has a handful of columns.
+ */
+public final class TrainPipeline {
+  /** Largest difference allowed between the ONNX graph and the learners' own stack. */
+  static final double PARITY_TOLERANCE = 1e-5;
+
+  private TrainPipeline() {}
+
+  /** Runs the command: once, or once per new batch with {@code --watch}. */
+  public static Map<String, Object> run(TrainOptions options) {
+    if (options.getWatch() != null) {
+      return TrainWatcher.run(options);
+    }
+    return trainOnce(options);
+  }
+
+  /** One training: returns the report printed as the command's last line. */
+  public static Map<String, Object> trainOnce(TrainOptions options) {
+    UseCase useCase = UseCases.load(options.getUseCase());
+    Task task = useCase.task(options.getTask());
+    List<LearnerSpec> learners = LearnerOptions.parse(options.getLearners(), options.getLearnerParams());
+    checkOptions(options);
+    checkDataExists(options, useCase);
+    TrackingConfig.Builder config = TrackingConfig.fromEnvironment().toBuilder();
+    if (options.getTrackingUri() != null) {
+      config.trackingUri(options.getTrackingUri());
+    }
+    String modelName =
+        options.getRegisteredModel() != null
+            ? options.getRegisteredModel()
+            : useCase.name() + "-" + task.name();
+    String experiment =
+        options.getExperiment() != null ? options.getExperiment() : modelName;
+    try (TrackingClient tracking = TrackingClient.create(config.build())) {
+      String experimentId = tracking.getOrCreateExperiment(experiment);
+      RunHandle parent =
+          tracking.startRun(experimentId, "train-" + task.name() + "-" + options.getRunId(), Map.of());
+      try {
+        Map<String, Object> report =
+            new Training(options, useCase, task, learners, tracking, parent, modelName).run();
+        parent.finish();
+        return report;
+      } catch (RuntimeException | Error e) {
+        try {
+          parent.setTag("mlops.error", String.valueOf(e.getMessage()));
+          parent.fail();
+        } catch (RuntimeException ignored) {
+          // The tracking server may be what failed; the original error is what matters.
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static void checkOptions(TrainOptions options) {
+    if (options.getFolds() < 2) {
+      throw new IllegalArgumentException("--folds must be at least 2, got " + options.getFolds());
+    }
+    if (options.getTrials() < 1) {
+      throw new IllegalArgumentException("--trials must be at least 1, got " + options.getTrials());
+    }
+    if (!List.of("auto", "on", "off").contains(options.getClassWeights())) {
+      throw new IllegalArgumentException(
+          "--classWeights=" + options.getClassWeights() + " is not one of: auto, on, off");
+    }
+    PrepareTrainingData.date(options.getFrom());
+    PrepareTrainingData.date(options.getTo());
+    PrepareTrainingData.date(options.getHoldoutFrom());
+  }
+
+  /** A clear error before anything is started when there is nothing to train on. */
+  private static void checkDataExists(TrainOptions options, UseCase useCase) {
+    if (options.getInput() != null) {
+      org.beammlops.pipelines.common.Commands.checkInputMatches(options.getInput());
+      return;
+    }
+    Lake lake = Lake.at(options.getLake(), useCase.name());
+    String from = options.getFrom() == null ? "" : options.getFrom();
+    String to = options.getTo() == null ? "9999-12-31" : options.getTo();
+    boolean any =
+        ParquetFiles.match(lake.eventsGlob()).stream()
+            .map(m -> m.resourceId().getCurrentDirectory().toString())
+            .map(dir -> dir.replaceAll(".*date=([0-9-]+)/?$", "$1"))
+            .anyMatch(date -> date.compareTo(from) >= 0 && date.compareTo(to) <= 0);
+    if (!any) {
+      throw new IllegalArgumentException(
+          "the lake "
+              + lake.eventsDir()
+              + " has no events"
+              + (options.getFrom() == null && options.getTo() == null
+                  ? ""
+                  : " between " + (options.getFrom() == null ? "the start" : options.getFrom())
+                      + " and " + (options.getTo() == null ? "the end" : options.getTo()))
+              + "; ingest data first (./mlops ingest) or change --from/--to");
+    }
+  }
+
+  /** The state of one training run, stage by stage. */
+  private static final class Training {
+    private final TrainOptions options;
+    private final UseCase useCase;
+    private final Task task;
+    private final List<LearnerSpec> learners;
+    private final TrackingClient tracking;
+    private final RunHandle parent;
+    private final String modelName;
+    private final PrepareTrainingData.Locations out;
+    private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
+    private final Map<String, Object> report = new LinkedHashMap<>();
+    private double[] stackerWeights;
+
+    Training(
+        TrainOptions options,
+        UseCase useCase,
+        Task task,
+        List<LearnerSpec> learners,
+        TrackingClient tracking,
+        RunHandle parent,
+        String modelName) {
+      this.options = options;
+      this.useCase = useCase;
+      this.task = task;
+      this.learners = learners;
+      this.tracking = tracking;
+      this.parent = parent;
+      this.modelName = modelName;
+      this.out =
+          new PrepareTrainingData.Locations(
+              Lake.at(options.getLake(), useCase.name()).trainingDir(parent.runId()));
+    }
+
+    Map<String, Object> run() {
+      long start = System.nanoTime();
+      report.put("runId", parent.runId());
+      report.put("experimentId", parent.experimentId());
+      logRunParams();
+
+      Map<String, Long> counts = timed("prepare", this::prepare);
+      FeatureSpec spec = FeatureSpec.fromJson(readText(out.featureSpec()));
+      double positiveWeight = positiveWeight(counts);
+      parent.logParam("positive_class_weight", Double.toString(positiveWeight));
+      parent.logParam("feature_columns", Integer.toString(spec.width()));
+
+      FitLearners.Config config =
+          new FitLearners.Config(
+              FitLearners.filesOf(out.train()),
+              FitLearners.filesOf(out.holdout()),
+              spec.toJson(),
+              task,
+              useCase.idField().name(),
+              options.getFolds(),
+              options.getSeed(),
+              positiveWeight,
+              out.fits());
+
+      List<LearnerSpec> candidates = candidates();
+      CrossValidation cv = timed("cross_validate", () -> crossValidate(candidates, config));
+      List<LearnerSpec> chosen = cv.chosen(learners);
+      List<FitResult> refits = timed("refit", () -> fit("refit", refitTasks(chosen), config));
+
+      Stacker stacker = timed("stack", () -> cv.fitStacker(task.type(), chosen));
+      stackerWeights = stacker.weights();
+      Map<String, String> stackParams = new TreeMap<>();
+      for (int j = 0; j < chosen.size(); j++) {
+        stackParams.put("stacker_weight_" + chosen.get(j).name(), Double.toString(stacker.weights()[j]));
+      }
+      stackParams.put("stacker_bias", Double.toString(stacker.bias()));
+      stackParams.put("stacker", task.type() == Task.Type.CLASSIFICATION ? "logistic regression on base log odds" : "linear regression on base predictions");
+      parent.logParams(stackParams);
+      Holdout holdout =
+          timed(
+              "evaluate",
+              () -> Holdout.evaluate(task.type(), chosen, refits, stacker, cv.trainTargetMean()));
+      report.put("holdout", holdout.summary());
+      logBaseLearners(cv, chosen, refits, holdout);
+
+      Path modelDir =
+          timed(
+              "export",
+              () ->
+                  ModelExport.write(
+                      task, spec, chosen, refits, stacker, out, holdout, options, useCase));
+      Registration.Outcome outcome =
+          timed(
+              "register",
+              () ->
+                  Registration.logAndRegister(
+                      tracking, parent, modelName, task, spec, modelDir, holdout, out, options));
+      report.put("model", outcome.summary());
+
+      double learnerFitSeconds =
+          cv.results.stream().mapToDouble(FitResult::fitSeconds).sum()
+              + refits.stream().mapToDouble(FitResult::fitSeconds).sum();
+      double total = (System.nanoTime() - start) / 1e9;
+      List<MetricPoint> timings = new ArrayList<>();
+      stageSeconds.forEach((k, v) -> timings.add(MetricPoint.of("stage_" + k + "_seconds", v)));
+      timings.add(MetricPoint.of("total_seconds", total));
+      timings.add(MetricPoint.of("learner_fit_seconds_sum", learnerFitSeconds));
+      parent.logBatch(Map.of(), timings, Map.of());
+      report.put("stageSeconds", stageSeconds);
+      report.put("totalSeconds", round(total));
+      report.put("learnerFitSecondsSum", round(learnerFitSeconds));
+      return report;
+    }
+
+    /** One nested run per base learner of the stack: its CV, its refit and its holdout metrics. */
+    private void logBaseLearners(
+        CrossValidation cv, List<LearnerSpec> chosen, List<FitResult> refits, Holdout holdout) {
+      for (int j = 0; j < chosen.size(); j++) {
+        LearnerSpec learner = chosen.get(j);
+        FitResult refit =
+            refits.stream().filter(r -> r.learner().name().equals(learner.name())).findFirst().orElseThrow();
+        List<MetricPoint> extra = new ArrayList<>();
+        holdout.bases().get(learner.name()).forEach((k, v) -> extra.add(MetricPoint.of("holdout_" + k, v)));
+        extra.add(MetricPoint.of("refit_seconds", refit.fitSeconds()));
+        extra.add(MetricPoint.of("refit_train_rows", refit.trainRows()));
+        extra.add(MetricPoint.of("holdout_score_seconds", refit.scoreSeconds()));
+        extra.add(MetricPoint.of("stacker_weight", cvWeight(j)));
+        Map<String, String> tags =
+            Map.of("mlops.learner", learner.kind().id(), "mlops.stage", "base_learner");
+        try (RunHandle child = parent.startChildRun(learner.name(), tags)) {
+          cv.logCandidate(child, cv.sourceOf(learner.name()), Map.of("selected_from", cv.sourceOf(learner.name())), extra);
+        }
+      }
+    }
+
+    private double cvWeight(int j) {
+      return stackerWeights[j];
+    }
+
+    private void logRunParams() {
+      Map<String, String> params = new TreeMap<>();
+      params.put("use_case", useCase.name());
+      params.put("task", task.name());
+      params.put("task_type", task.type().name().toLowerCase());
+      params.put("label", task.label());
+      params.put("learners", options.getLearners());
+      params.put("learner_params", options.getLearnerParams());
+      params.put("folds", Integer.toString(options.getFolds()));
+      params.put("trials", Integer.toString(options.getTrials()));
+      params.put("seed", Long.toString(options.getSeed()));
+      params.put("split", options.getSplit());
+      params.put("holdout_fraction", Double.toString(options.getHoldoutFraction()));
+      params.put("holdout_from", String.valueOf(options.getHoldoutFrom()));
+      params.put("from", String.valueOf(options.getFrom()));
+      params.put("to", String.valueOf(options.getTo()));
+      params.put("class_weights", options.getClassWeights());
+      params.put("min_category_count", Integer.toString(options.getMinCategoryCount()));
+      params.put("runner", options.getRunner().getSimpleName());
+      params.put(
+          "source",
+          options.getInput() != null
+              ? options.getInput()
+              : Lake.at(options.getLake(), useCase.name()).eventsDir());
+      params.put("training_set", out.train());
+      params.put("holdout_set", out.holdout());
+      Map<String, String> tags = new TreeMap<>();
+      tags.put("mlflow.source.git.commit", GitCommit.current());
+      tags.put("mlflow.source.name", "beam-mlops train");
+      tags.put("mlflow.source.type", "JOB");
+      tags.put("mlops.training_dir", out.dir());
+      parent.logBatch(params, List.of(), tags);
+    }
+
+    private Map<String, Long> prepare() {
+      Pipeline pipeline = Pipeline.create(options);
+      PrepareTrainingData.build(pipeline, options, useCase, task, out);
+      Map<String, Object> counters =
+          PipelineReports.runToCompletion(
+              pipeline, "read", "labelled", "labelMissing", "positives", "trainRows", "holdoutRows");
+      Map<String, Long> counts = new LinkedHashMap<>();
+      counters.forEach(
+          (k, v) -> {
+            if (v instanceof Long l) {
+              counts.put(k, l);
+            }
+          });
+      report.put("rows", counts);
+      List<MetricPoint> sizes = new ArrayList<>();
+      counts.forEach((k, v) -> sizes.add(MetricPoint.of("rows_" + k, v)));
+      parent.logBatch(Map.of(), sizes, Map.of());
+      if (counts.getOrDefault("labelled", 0L) == 0) {
+        throw new IllegalArgumentException(
+            "no row has a '" + task.label() + "' label (" + counts.get("read") + " rows read, "
+                + counts.get("labelMissing") + " without label): nothing to learn from");
+      }
+      if (counts.getOrDefault("trainRows", 0L) == 0 || counts.getOrDefault("holdoutRows", 0L) == 0) {
+        throw new IllegalArgumentException(
+            "the split left " + counts.get("trainRows") + " training and " + counts.get("holdoutRows")
+                + " holdout rows; both are needed (change --holdoutFraction, --holdoutFrom or the"
+                + " date range)");
+      }
+      if (task.type() == Task.Type.CLASSIFICATION) {
+        long positives = counts.getOrDefault("positives", 0L);
+        if (positives == 0 || positives == counts.get("labelled")) {
+          throw new IllegalArgumentException(
+              "every labelled row is of one class ("
+                  + (positives == 0 ? "none" : "all")
+                  + " of " + counts.get("labelled") + " rows have " + task
+                  + "): a classifier needs both");
+        }
+      }
+      return counts;
+    }
+
+    private double positiveWeight(Map<String, Long> counts) {
+      if (task.type() != Task.Type.CLASSIFICATION || options.getClassWeights().equals("off")) {
+        return 1.0;
+      }
+      double positives = counts.get("positives");
+      double negatives = counts.get("labelled") - positives;
+      double minority = Math.min(positives, negatives) / (positives + negatives);
+      if (options.getClassWeights().equals("auto") && minority >= 0.3) {
+        return 1.0;
+      }
+      return negatives / positives;
+    }
+
+    /** Every learner to cross-validate: the boosted trees expanded into search trials. */
+    private List<LearnerSpec> candidates() {
+      List<LearnerSpec> all = new ArrayList<>();
+      for (LearnerSpec learner : learners) {
+        if (learner.kind() == LearnerKind.GBT) {
+          all.addAll(RandomSearch.trials(learner, options.getTrials(), options.getSeed()));
+        } else {
+          all.add(learner);
+        }
+      }
+      return all;
+    }
+
+    private CrossValidation crossValidate(List<LearnerSpec> candidates, FitLearners.Config config) {
+      List<FitTask> tasks = new ArrayList<>();
+      for (LearnerSpec candidate : candidates) {
+        for (int fold = 0; fold < options.getFolds(); fold++) {
+          tasks.add(new FitTask(candidate, fold));
+        }
+      }
+      List<FitResult> results = fit("cross_validate", tasks, config);
+      CrossValidation cv = new CrossValidation(task.type(), options.getFolds(), results);
+      cv.logTrials(parent);
+      return cv;
+    }
+
+    private List<FitTask> refitTasks(List<LearnerSpec> chosen) {
+      return chosen.stream().map(l -> new FitTask(l, FitTask.ALL)).toList();
+    }
+
+    private List<FitResult> fit(String stage, List<FitTask> tasks, FitLearners.Config config) {
+      Pipeline pipeline = Pipeline.create(options);
+      pipeline.apply("FitLearners", new FitLearners(tasks, config));
+      PipelineReports.progress(
+          "train: " + stage + ": " + tasks.size() + " fits on " + options.getRunner().getSimpleName());
+      PipelineReports.runToCompletion(pipeline, "fits");
+      return FitLearners.readResults(config.resultDir(), tasks);
+    }
+
+    private <T> T timed(String stage, java.util.function.Supplier<T> work) {
+      long start = System.nanoTime();
+      PipelineReports.progress("train: " + stage + " ...");
+      T result = work.get();
+      double seconds = round((System.nanoTime() - start) / 1e9);
+      stageSeconds.put(stage, seconds);
+      PipelineReports.progress("train: " + stage + " done in " + seconds + " s");
+      return result;
+    }
+  }
+
+  static double round(double seconds) {
+    return Math.round(seconds * 100) / 100.0;
+  }
+
+  static String readText(String path) {
+    try (var in =
+        Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(path, false)))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Restores the refitted base learners, in stack order. */
+  static List<FittedLearner> restore(
+      Task task, List<LearnerSpec> chosen, List<FitResult> refits, int width) {
+    List<FittedLearner> fitted = new ArrayList<>();
+    for (LearnerSpec learner : chosen) {
+      FitResult result =
+          refits.stream()
+              .filter(r -> r.learner().name().equals(learner.name()))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no refit of " + learner.name()));
+      fitted.add(Learner.restoreFitted(learner, task.type(), result.modelBytes(), width));
+    }
+    return fitted;
+  }
+
+  static StackedModel stackedModel(
+      Task task, FeatureSpec spec, List<LearnerSpec> chosen, List<FitResult> refits, Stacker s) {
+    return new StackedModel(task.type(), spec.width(), restore(task, chosen, refits, spec.width()), s);
+  }
+
+  static void writeText(Path file, String text) {
+    try {
+      Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
