@@ -20,6 +20,15 @@ public final class Folds {
     return (hash(id, seed ^ 0x5DEECE66DL) >>> 11) * 0x1.0p-53;
   }
 
+  /**
+   * What identifies {@code record} for folds and splits: its id field, or, for a use case without
+   * one (or a record without an id), its whole content.
+   */
+  public static String keyOf(org.apache.avro.generic.GenericRecord record, String idField) {
+    Object id = idField == null ? null : record.get(idField);
+    return id != null ? id.toString() : record.toString();
+  }
+
   /** FNV-1a over the UTF-8 bytes, finished with SplitMix64's mixer. */
   static long hash(String id, long seed) {
     long h = 0xcbf29ce484222325L ^ seed;

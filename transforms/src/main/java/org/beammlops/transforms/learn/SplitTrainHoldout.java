@@ -88,7 +88,14 @@ public final class SplitTrainHoldout
               .apply("AsMap", View.asMap());
     }
     SplitFn fn =
-        new SplitFn(mode, fraction, holdoutFrom, seed, dateOf, useCase.idField().name(), rowsPerDate);
+        new SplitFn(
+            mode,
+            fraction,
+            holdoutFrom,
+            seed,
+            dateOf,
+            useCase.idField().map(f -> f.name()).orElse(null),
+            rowsPerDate);
     ParDo.MultiOutput<GenericRecord, GenericRecord> split =
         ParDo.of(fn).withOutputTags(TRAIN, TupleTagList.of(HOLDOUT));
     if (rowsPerDate != null) {
@@ -157,7 +164,7 @@ public final class SplitTrainHoldout
       GenericRecord record = c.element();
       boolean holdout =
           switch (mode) {
-            case ID_HASH -> Folds.unit(String.valueOf(record.get(idField)), seed) < fraction;
+            case ID_HASH -> Folds.unit(Folds.keyOf(record, idField), seed) < fraction;
             case FROM_DATE -> dateOf.apply(record).compareTo(holdoutFrom) >= 0;
             case TIME_FRACTION -> dateOf.apply(record).compareTo(boundary(c)) >= 0;
           };
@@ -205,6 +212,9 @@ public final class SplitTrainHoldout
     }
 
     @Override
-    public void finishSpecificOutput() {}
+    public void finishSpecifyingOutput(
+        String transformName,
+        org.apache.beam.sdk.values.PInput input,
+        PTransform<?, ?> transform) {}
   }
 }
