@@ -190,7 +190,7 @@ public final class TrainPipeline {
               FitLearners.filesOf(out.holdout()),
               spec.toJson(),
               task,
-              useCase.idField().name(),
+              useCase.idField().map(f -> f.name()).orElse(null),
               options.getFolds(),
               options.getSeed(),
               positiveWeight,

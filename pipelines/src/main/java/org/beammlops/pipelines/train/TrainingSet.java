@@ -65,7 +65,7 @@ final class TrainingSet {
             return;
           }
           builder.add(spec.vectorize(record), target);
-          foldOf.add(Folds.of(String.valueOf(record.get(idField)), folds, seed));
+          foldOf.add(Folds.of(Folds.keyOf(record, idField), folds, seed));
         });
     return new TrainingSet(
         builder.build(), foldOf.stream().mapToInt(Integer::intValue).toArray(), skipped[0]);

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * org.beammlops.local.tracking.TrackingServerMain}) in its own JVM, from the classpath
  * infra/local's build writes, without any compile or test dependency on that module.
  */
-final class LocalTrackingServer implements AutoCloseable {
+public final class LocalTrackingServer implements AutoCloseable {
   static final String MAIN = "org.beammlops.local.tracking.TrackingServerMain";
 
   private final Process process;
@@ -31,7 +31,17 @@ final class LocalTrackingServer implements AutoCloseable {
   /**
    * Starts the server over store folder {@code root}; fails clearly if infra/local is not built.
    */
-  static LocalTrackingServer start(Path root) throws IOException, InterruptedException {
+  public static LocalTrackingServer start(Path root) throws IOException, InterruptedException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    return start(root, port);
+  }
+
+  /** Starts the server on {@code port}: a restart on the same port, to test recovery. */
+  public static LocalTrackingServer start(Path root, int port)
+      throws IOException, InterruptedException {
     Path infra = Path.of("..", "infra", "local", "target").toAbsolutePath().normalize();
     Path classpathFile = infra.resolve("classpath.txt");
     Path classes = infra.resolve("classes");
@@ -51,10 +61,6 @@ final class LocalTrackingServer implements AutoCloseable {
     }
     String classpath =
         classes + java.io.File.pathSeparator + Files.readString(classpathFile).strip();
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
     Path log = root.resolveSibling(root.getFileName() + "-server.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
@@ -98,11 +104,11 @@ final class LocalTrackingServer implements AutoCloseable {
         "The local tracking server did not print its URL within 60 s:\n" + Files.readString(log));
   }
 
-  String url() {
+  public String url() {
     return url;
   }
 
-  String log() throws IOException {
+  public String log() throws IOException {
     return Files.readString(log, StandardCharsets.UTF_8);
   }
 
