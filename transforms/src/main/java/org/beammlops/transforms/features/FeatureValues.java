@@ -7,20 +7,20 @@ import org.apache.avro.generic.GenericRecord;
 import org.beammlops.schemas.usecase.DerivedFeature;
 
 /**
- * Reads feature values from records: the one place both fitting and vectorizing get them from, so
- * training and serving see the same values.
+ * Reads feature values from records: the one place fitting, vectorizing and profiling get them
+ * from, so training, serving and drift checks see the same values.
  */
-final class FeatureValues {
+public final class FeatureValues {
   private FeatureValues() {}
 
   /** The field's value, or null when the record's schema has no such field. */
-  static Object raw(GenericRecord record, String field) {
+  public static Object raw(GenericRecord record, String field) {
     Schema.Field f = record.getSchema().getField(field);
     return f == null ? null : record.get(f.pos());
   }
 
   /** A numeric value; null when missing, not a number, or not finite. */
-  static Double numeric(GenericRecord record, String field) {
+  public static Double numeric(GenericRecord record, String field) {
     Object value = raw(record, field);
     double x;
     if (value instanceof Number n) {
@@ -39,7 +39,7 @@ final class FeatureValues {
    * A categorical value as text: the field's value, or the derived feature's computed from it; null
    * when missing.
    */
-  static String category(
+  public static String category(
       GenericRecord record, String source, DerivedFeature.Function function, ZoneId zone) {
     Object value = raw(record, source);
     if (value == null) {
