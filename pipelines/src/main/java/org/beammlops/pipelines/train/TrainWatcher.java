@@ -12,7 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.SerializablePipelineOptions;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.beam.sdk.util.common.ReflectHelpers;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
@@ -75,9 +76,9 @@ final class TrainWatcher {
 
   /** Ingests {@code batch} (when given) and trains once, on a copy of the options. */
   private static Map<String, Object> train(TrainOptions options, Path batch, String what) {
-    PipelineOptions copy = new SerializablePipelineOptions(options).get();
+    PipelineOptions copy = copyOf(options);
     if (batch != null) {
-      IngestOptions ingest = new SerializablePipelineOptions(options).get().as(IngestOptions.class);
+      IngestOptions ingest = copyOf(options).as(IngestOptions.class);
       ingest.setInput(Files.isDirectory(batch) ? batch + "/*" : batch.toString());
       ingest.setFormat("auto");
       ingest.setWatch(false);
@@ -93,6 +94,18 @@ final class TrainWatcher {
     report.put("batch", what);
     PipelineReports.print(report);
     return report;
+  }
+
+  /** An independent copy of {@code options} (Beam options round-trip through Jackson). */
+  private static PipelineOptions copyOf(PipelineOptions options) {
+    ObjectMapper mapper =
+        new ObjectMapper()
+            .registerModules(ObjectMapper.findModules(ReflectHelpers.findClassLoader()));
+    try {
+      return mapper.readValue(mapper.writeValueAsBytes(options), PipelineOptions.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the pipeline options", e);
+    }
   }
 
   private static Set<String> lakeFiles(TrainOptions options, String uc) {
