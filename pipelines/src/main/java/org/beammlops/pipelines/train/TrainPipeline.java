@@ -308,9 +308,20 @@ public final class TrainPipeline {
     private Map<String, Long> prepare() {
       Pipeline pipeline = Pipeline.create(options);
       PrepareTrainingData.build(pipeline, options, useCase, task, out);
-      Map<String, Object> counters =
-          PipelineReports.runToCompletion(
-              pipeline, "read", "labelled", "labelMissing", "positives", "trainRows", "holdoutRows");
+      Map<String, Object> counters;
+      try {
+        counters =
+            PipelineReports.runToCompletion(
+                pipeline, "read", "labelled", "labelMissing", "positives", "trainRows", "holdoutRows");
+      } catch (RuntimeException e) {
+        if (String.valueOf(rootCause(e).getMessage()).contains("no rows to fit the feature spec")) {
+          throw new IllegalArgumentException(
+              "no row has a '" + task.label() + "' label for training (rows without one are"
+                  + " skipped, and the split leaves none in the training part): nothing to learn from",
+              e);
+        }
+        throw e;
+      }
       Map<String, Long> counts = new LinkedHashMap<>();
       counters.forEach(
           (k, v) -> {
@@ -407,6 +418,14 @@ public final class TrainPipeline {
       PipelineReports.progress("train: " + stage + " done in " + seconds + " s");
       return result;
     }
+  }
+
+  static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   static double round(double seconds) {

@@ -33,6 +33,13 @@ final class TrainingFixture {
     all.add("--trials=2");
     all.add(SMALL_LEARNERS);
     all.addAll(Arrays.asList(args));
+    // A later --name=value replaces an earlier one, so tests can override the defaults above.
+    java.util.Map<String, String> byName = new java.util.LinkedHashMap<>();
+    for (String arg : all) {
+      int eq = arg.indexOf('=');
+      byName.put(eq < 0 ? arg : arg.substring(0, eq), arg);
+    }
+    all = new ArrayList<>(byName.values());
     PipelineOptionsFactory.register(TrainOptions.class);
     TrainOptions options =
         PipelineOptionsFactory.fromArgs(all.toArray(String[]::new)).withValidation().as(TrainOptions.class);
