@@ -89,6 +89,40 @@ class StackedModelParityTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void aConstantFeatureAndAnEntirelyMissingOneStillTrainAndExport() {
+    Task task = FlightRecords.FLIGHTS.task("delay15");
+    List<GenericRecord> rows = new ArrayList<>();
+    for (GenericRecord r : ROWS.subList(0, 3000)) {
+      GenericRecord copy = new GenericData.Record((GenericData.Record) r, true);
+      copy.put("distance", 500L); // constant: std 0, the column is all zeros after standardizing
+      copy.put("destination", null); // missing everywhere: an empty vocabulary, only <oov>
+      rows.add(copy);
+    }
+    FeatureSpec spec = FeatureSpec.fit(FlightRecords.FLIGHTS, FitOptions.defaults(), rows);
+    TrainingMatrix matrix = FlightsSample.matrix(rows, spec, task);
+    float[] weights = new float[matrix.rows()];
+    Arrays.fill(weights, 1f);
+    List<FittedLearner> fitted = new ArrayList<>();
+    List<String> names = List.of("linear", "gbt");
+    fitted.add(Learner.of(LearnerKind.LINEAR).fit(new LearnerSpec("linear", LearnerKind.LINEAR, Map.of()), task.type(), matrix, weights, 1));
+    fitted.add(Learner.of(LearnerKind.GBT).fit(new LearnerSpec("gbt", LearnerKind.GBT, Map.of("rounds", "10")), task.type(), matrix, weights, 1));
+    double[][] scores = {fitted.get(0).score(matrix), fitted.get(1).score(matrix)};
+    Stacker stacker = Stacker.fit(task.type(), names, scores, matrix.targets());
+    try (StackedModel model = new StackedModel(task.type(), spec.width(), fitted, stacker);
+        OnnxRunner runner = OnnxRunner.load(model.toOnnx())) {
+      double[] expected = model.predict(matrix);
+      float[][] dense = new float[matrix.rows()][];
+      for (int r = 0; r < dense.length; r++) {
+        dense[r] = matrix.dense(r);
+      }
+      float[][] actual = runner.run(dense);
+      for (int r = 0; r < expected.length; r++) {
+        assertEquals(expected[r], actual[r][0], 1e-5);
+      }
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"linear", "gbt", "rf"})
   void sameSeedSameDataGivesTheSameModel(String kind) {
