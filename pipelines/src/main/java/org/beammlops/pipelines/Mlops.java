@@ -54,7 +54,9 @@ public final class Mlops {
             TrainOptions.class,
             (args, presets) ->
                 Commands.runPipelineForExitCode(
-                    presets.apply(args), TrainOptions.class, TrainPipeline::run)));
+                    presets.apply(TrainPipeline.watchArgs(args)),
+                    TrainOptions.class,
+                    TrainPipeline::run)));
     COMMANDS.put(
         "bench",
         new Command(

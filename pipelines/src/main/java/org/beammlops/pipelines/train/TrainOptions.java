@@ -8,7 +8,8 @@ import org.beammlops.pipelines.common.MlopsOptions;
 /** Options of {@code ./mlops train}. */
 public interface TrainOptions extends MlopsOptions {
 
-  @Description("Task of the use case to train, e.g. delay15 (classification) or delay (regression).")
+  @Description(
+      "Task of the use case to train, e.g. delay15 (classification) or delay (regression).")
   @Validation.Required
   String getTask();
 
@@ -122,10 +123,11 @@ public interface TrainOptions extends MlopsOptions {
 
   @Description(
       "Keep running and retrain once per new batch appearing under this path (the lake, or a"
-          + " folder of input batches that are ingested first).")
-  String getWatch();
+          + " folder of input batches that are ingested first). ./mlops train --watch <path> sets"
+          + " it: the option is named apart from ingest's --watch flag, as Beam requires.")
+  String getWatchPath();
 
-  void setWatch(String value);
+  void setWatchPath(String value);
 
   @Description("With --watch: seconds between looks for a new batch.")
   @Default.Integer(10)

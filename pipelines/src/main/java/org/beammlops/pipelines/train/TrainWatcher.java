@@ -1,5 +1,6 @@
 package org.beammlops.pipelines.train;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptions;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.common.ReflectHelpers;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.pipelines.ingest.IngestOptions;
@@ -28,9 +29,10 @@ import org.beammlops.transforms.lake.ParquetFiles;
  *   <li>When {@code <path>} is the lake, a batch is a set of new event files: once new files have
  *       appeared and the listing has stayed the same for one interval (the writer is done), the
  *       model is trained once.
- *   <li>Otherwise {@code <path>} is a folder of input batches (files or sub-folders): each new entry
- *       is ingested into the lake, then the model is trained once. The entries done are listed in
- *       {@code <path>/.mlops-trained}, so a restarted watcher does not train a batch twice.
+ *   <li>Otherwise {@code <path>} is a folder of input batches (files or sub-folders): each new
+ *       entry is ingested into the lake, then the model is trained once. The entries done are
+ *       listed in {@code <path>/.mlops-trained}, so a restarted watcher does not train a batch
+ *       twice.
  * </ul>
  */
 final class TrainWatcher {
@@ -39,14 +41,15 @@ final class TrainWatcher {
   private TrainWatcher() {}
 
   static Map<String, Object> run(TrainOptions options) {
-    Path watched = Path.of(options.getWatch()).toAbsolutePath().normalize();
+    Path watched = Path.of(options.getWatchPath()).toAbsolutePath().normalize();
     boolean lake = watched.equals(Path.of(options.getLake()).toAbsolutePath().normalize());
     long interval = Math.max(1, options.getWatchIntervalSeconds()) * 1000L;
     String uc = UseCases.load(options.getUseCase()).name();
     List<Map<String, Object>> trainings = new ArrayList<>();
     Set<String> seen = lake ? lakeFiles(options, uc) : done(watched);
     Set<String> pending = new TreeSet<>();
-    PipelineReports.progress("train: watching " + watched + (lake ? " (lake events)" : " (input batches)"));
+    PipelineReports.progress(
+        "train: watching " + watched + (lake ? " (lake events)" : " (input batches)"));
     while (options.getMaxTrainings() == 0 || trainings.size() < options.getMaxTrainings()) {
       Set<String> now = lake ? lakeFiles(options, uc) : entries(watched);
       Set<String> fresh = new TreeSet<>(now);
@@ -78,15 +81,18 @@ final class TrainWatcher {
   private static Map<String, Object> train(TrainOptions options, Path batch, String what) {
     PipelineOptions copy = copyOf(options);
     if (batch != null) {
-      IngestOptions ingest = copyOf(options).as(IngestOptions.class);
+      // Fresh ingest options: TrainOptions' --watch (a path) and IngestOptions' (a flag) clash.
+      IngestOptions ingest = PipelineOptionsFactory.as(IngestOptions.class);
+      ingest.setRunner(options.getRunner());
+      ingest.setUseCase(options.getUseCase());
+      ingest.setLake(options.getLake());
+      ingest.setRunId(options.getRunId() + "-" + System.currentTimeMillis());
       ingest.setInput(Files.isDirectory(batch) ? batch + "/*" : batch.toString());
-      ingest.setFormat("auto");
-      ingest.setWatch(false);
       PipelineReports.progress("train: new batch " + what + ", ingesting it");
       IngestPipeline.run(ingest);
     }
     TrainOptions train = copy.as(TrainOptions.class);
-    train.setWatch(null);
+    train.setWatchPath(null);
     train.setInput(null);
     train.setRunId(options.getRunId() + "-" + System.currentTimeMillis());
     PipelineReports.progress("train: new batch " + what + ", training");
@@ -121,9 +127,7 @@ final class TrainWatcher {
       return names;
     }
     try (Stream<Path> list = Files.list(dir)) {
-      list.map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith("."))
-          .forEach(names::add);
+      list.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).forEach(names::add);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }

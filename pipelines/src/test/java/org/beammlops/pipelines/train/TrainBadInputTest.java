@@ -61,7 +61,10 @@ class TrainBadInputTest {
             () ->
                 TrainPipeline.trainOnce(
                     TrainingFixture.options(
-                        server.url(), temp.resolve("lake"), TrainingFixture.direct(), all.toArray(String[]::new))));
+                        server.url(),
+                        temp.resolve("lake"),
+                        TrainingFixture.direct(),
+                        all.toArray(String[]::new))));
     assertTrue(
         tracking.searchModelVersions("name='" + model + "'", 10).isEmpty(),
         "nothing registered for " + model);
@@ -100,7 +103,11 @@ class TrainBadInputTest {
   @Test
   void allLabelsMissingIsAClearError() throws Exception {
     Path input =
-        csv("nolabels", f -> String.join(",", f.date(), "", Long.toString(f.distance()), f.origin(), f.destination()));
+        csv(
+            "nolabels",
+            f ->
+                String.join(
+                    ",", f.date(), "", Long.toString(f.distance()), f.origin(), f.destination()));
     String message = fail("m-nolabel", "--task=delay15", "--input=" + input);
     assertTrue(message.contains("no row has a 'delay' label"), message);
   }
@@ -108,7 +115,11 @@ class TrainBadInputTest {
   @Test
   void aSingleClassIsAClearError() throws Exception {
     Path input =
-        csv("oneclass", f -> String.join(",", f.date(), "0", Long.toString(f.distance()), f.origin(), f.destination()));
+        csv(
+            "oneclass",
+            f ->
+                String.join(
+                    ",", f.date(), "0", Long.toString(f.distance()), f.origin(), f.destination()));
     String message = fail("m-oneclass", "--task=delay15", "--input=" + input);
     assertTrue(message.contains("every labelled row is of one class"), message);
   }
@@ -126,8 +137,11 @@ class TrainBadInputTest {
             () ->
                 TrainPipeline.trainOnce(
                     TrainingFixture.options(
-                        "http://127.0.0.1:" + port, lake, TrainingFixture.direct(),
-                        "--task=delay15", "--input=" + TrainingFixture.SAMPLE)));
+                        "http://127.0.0.1:" + port,
+                        lake,
+                        TrainingFixture.direct(),
+                        "--task=delay15",
+                        "--input=" + TrainingFixture.SAMPLE)));
     assertTrue(messageChain(e).contains("127.0.0.1:" + port), messageChain(e));
     assertFalse(Files.exists(lake.resolve("flights/training")), "no training data exported");
   }
@@ -141,7 +155,9 @@ class TrainBadInputTest {
     }
     Path lake = temp.resolve("lake-dying");
     Path input = csv("dying", Flight::csv);
-    String[] args = {"--task=delay15", "--input=" + input, "--registeredModel=m-dying", "--trials=1", "--folds=2"};
+    String[] args = {
+      "--task=delay15", "--input=" + input, "--registeredModel=m-dying", "--trials=1", "--folds=2"
+    };
     LocalTrackingServer dying = LocalTrackingServer.start(root, port);
     CompletableFuture<Map<String, Object>> run =
         CompletableFuture.supplyAsync(
@@ -155,14 +171,18 @@ class TrainBadInputTest {
     }
     assertTrue(featureSpecWritten(lake), "the data stage finished");
     dying.close();
-    ExecutionException failed = assertThrows(ExecutionException.class, () -> run.get(300, TimeUnit.SECONDS));
+    ExecutionException failed =
+        assertThrows(ExecutionException.class, () -> run.get(300, TimeUnit.SECONDS));
     assertTrue(messageChain(failed).contains("127.0.0.1:" + port), messageChain(failed));
 
     try (LocalTrackingServer again = LocalTrackingServer.start(root, port);
-        TrackingClient client = TrackingClient.create(TrackingConfig.builder().trackingUri(again.url()).build())) {
-      assertTrue(client.searchModelVersions("name='m-dying'", 10).isEmpty(), "no half-registered version");
+        TrackingClient client =
+            TrackingClient.create(TrackingConfig.builder().trackingUri(again.url()).build())) {
+      assertTrue(
+          client.searchModelVersions("name='m-dying'", 10).isEmpty(), "no half-registered version");
       Map<String, Object> report =
-          TrainPipeline.trainOnce(TrainingFixture.options(again.url(), lake, TrainingFixture.direct(), args));
+          TrainPipeline.trainOnce(
+              TrainingFixture.options(again.url(), lake, TrainingFixture.direct(), args));
       @SuppressWarnings("unchecked")
       Map<String, Object> model = (Map<String, Object>) report.get("model");
       assertEquals(1L, model.get("version"));

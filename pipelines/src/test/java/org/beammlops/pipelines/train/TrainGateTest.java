@@ -44,10 +44,16 @@ class TrainGateTest {
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> train(String model, String... args) {
-    List<String> all = new ArrayList<>(List.of("--task=delay15", "--input=" + input, "--registeredModel=" + model));
+    List<String> all =
+        new ArrayList<>(
+            List.of("--task=delay15", "--input=" + input, "--registeredModel=" + model));
     all.addAll(List.of(args));
     return TrainPipeline.trainOnce(
-        TrainingFixture.options(server.url(), temp.resolve("lake"), TrainingFixture.direct(), all.toArray(String[]::new)));
+        TrainingFixture.options(
+            server.url(),
+            temp.resolve("lake"),
+            TrainingFixture.direct(),
+            all.toArray(String[]::new)));
   }
 
   @SuppressWarnings("unchecked")
@@ -60,21 +66,29 @@ class TrainGateTest {
     Map<String, Object> first = train("gate");
     assertEquals("champion", part(first, "model").get("alias"));
     // A linear model alone on a slice of the data: worse on the same holdout.
-    Map<String, Object> second = train("gate", "--learners=linear", "--learnerParams=linear.epochs=1", "--seed=7");
+    Map<String, Object> second =
+        train("gate", "--learners=linear", "--learnerParams=linear.epochs=1", "--seed=7");
     Map<String, Object> model = part(second, "model");
     assertEquals(2L, model.get("version"));
     double championScore = (double) model.get("championScore");
-    assertEquals((double) part(first, "model").get("score"), championScore, 1e-6, "the champion re-scored on the same holdout (its ONNX graph)");
+    assertEquals(
+        (double) part(first, "model").get("score"),
+        championScore,
+        1e-6,
+        "the champion re-scored on the same holdout (its ONNX graph)");
     if ((double) model.get("score") < championScore) {
       assertEquals("champion", model.get("alias"), model.toString());
     } else {
       assertEquals("challenger", model.get("alias"), model.toString());
-      assertTrue(((String) model.get("reason")).contains("does not beat champion v1"), model.toString());
+      assertTrue(
+          ((String) model.get("reason")).contains("does not beat champion v1"), model.toString());
       assertEquals(1L, tracking.getVersionByAlias("gate", "champion").orElseThrow().version());
     }
     RegisteredModelVersion v2 = tracking.getModelVersion("gate", 2);
     assertEquals(Double.toString(championScore), v2.tags().get("mlops.champion_log_loss"));
-    assertTrue(v2.tags().containsKey("mlops.baseline_log_loss") && v2.tags().containsKey("mlops.gate_reason"));
+    assertTrue(
+        v2.tags().containsKey("mlops.baseline_log_loss")
+            && v2.tags().containsKey("mlops.gate_reason"));
   }
 
   @Test

@@ -26,37 +26,54 @@ public class SplitTrainHoldoutTest {
     List<GenericRecord> rows = new ArrayList<>();
     for (int day = 1; day <= 10; day++) {
       for (int i = 0; i < 100; i++) {
-        rows.add(FlightRecords.withId("id-" + day + "-" + i, String.format("2001-03-%02dT10:00", day), i, "t", i));
+        rows.add(
+            FlightRecords.withId(
+                "id-" + day + "-" + i, String.format("2001-03-%02dT10:00", day), i, "t", i));
       }
     }
     return rows;
   }
 
   private PCollection<String> datesOf(PCollection<GenericRecord> rows, String name) {
-    return rows.apply(name, MapElements.into(TypeDescriptors.strings()).via(r -> r.get("date").toString()));
+    return rows.apply(
+        name, MapElements.into(TypeDescriptors.strings()).via(r -> r.get("date").toString()));
   }
 
   @Test
   public void timeSplitHoldsOutTheLatestDates() {
-    PCollection<GenericRecord> rows = pipeline.apply(Create.of(tenDays()).withCoder(FlightRecords.coder()));
-    SplitTrainHoldout.Result split = rows.apply(SplitTrainHoldout.byTime(FlightRecords.FLIGHTS, 0.2));
+    PCollection<GenericRecord> rows =
+        pipeline.apply(Create.of(tenDays()).withCoder(FlightRecords.coder()));
+    SplitTrainHoldout.Result split =
+        rows.apply(SplitTrainHoldout.byTime(FlightRecords.FLIGHTS, 0.2));
     PAssert.that(split.holdout().apply("CountHoldout", Count.globally())).containsInAnyOrder(200L);
     PAssert.that(split.train().apply("CountTrain", Count.globally())).containsInAnyOrder(800L);
     PAssert.that(
-            split.holdout().apply("HoldoutDates", MapElements.into(TypeDescriptors.strings())
-                .via(r -> org.beammlops.transforms.lake.EventDates.of(FlightRecords.FLIGHTS).apply(r)))
-            .apply("DistinctHoldout", org.apache.beam.sdk.transforms.Distinct.create()))
+            split
+                .holdout()
+                .apply(
+                    "HoldoutDates",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(
+                            r ->
+                                org.beammlops.transforms.lake.EventDates.of(FlightRecords.FLIGHTS)
+                                    .apply(r)))
+                .apply("DistinctHoldout", org.apache.beam.sdk.transforms.Distinct.create()))
         .containsInAnyOrder("2001-03-09", "2001-03-10");
     pipeline.run();
   }
 
   @Test
   public void hashSplitIsAStableShareOfIds() {
-    PCollection<GenericRecord> rows = pipeline.apply(Create.of(tenDays()).withCoder(FlightRecords.coder()));
-    SplitTrainHoldout.Result split = rows.apply(SplitTrainHoldout.byIdHash(FlightRecords.FLIGHTS, 0.25, 3));
-    long expected = tenDays().stream().filter(r -> Folds.unit(r.get("id").toString(), 3) < 0.25).count();
-    PAssert.that(split.holdout().apply("CountHoldout", Count.globally())).containsInAnyOrder(expected);
-    PAssert.that(split.train().apply("CountTrain", Count.globally())).containsInAnyOrder(1000L - expected);
+    PCollection<GenericRecord> rows =
+        pipeline.apply(Create.of(tenDays()).withCoder(FlightRecords.coder()));
+    SplitTrainHoldout.Result split =
+        rows.apply(SplitTrainHoldout.byIdHash(FlightRecords.FLIGHTS, 0.25, 3));
+    long expected =
+        tenDays().stream().filter(r -> Folds.unit(r.get("id").toString(), 3) < 0.25).count();
+    PAssert.that(split.holdout().apply("CountHoldout", Count.globally()))
+        .containsInAnyOrder(expected);
+    PAssert.that(split.train().apply("CountTrain", Count.globally()))
+        .containsInAnyOrder(1000L - expected);
     pipeline.run();
     assertEquals(250, expected, 50);
   }
@@ -64,7 +81,9 @@ public class SplitTrainHoldoutTest {
   @Test
   public void aTimeSplitNeedsTwoDates() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> SplitTrainHoldout.boundary(Map.of("2001-01-01", 5L), 0.2));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SplitTrainHoldout.boundary(Map.of("2001-01-01", 5L), 0.2));
     assertEquals(true, e.getMessage().contains("at least two event dates"));
   }
 }
