@@ -12,6 +12,8 @@ import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
 import org.beammlops.pipelines.replay.ReplayOptions;
 import org.beammlops.pipelines.replay.ReplayPipeline;
+import org.beammlops.pipelines.score.ScoreOptions;
+import org.beammlops.pipelines.score.ScorePipeline;
 import org.beammlops.pipelines.train.TrainOptions;
 import org.beammlops.pipelines.train.TrainPipeline;
 
@@ -57,6 +59,14 @@ public final class Mlops {
                     presets.apply(TrainPipeline.watchArgs(args)),
                     TrainOptions.class,
                     TrainPipeline::run)));
+    COMMANDS.put(
+        "score",
+        new Command(
+            "<uc>.requests -> RunInference (follows the champion) -> <uc>.predictions + lake log",
+            ScoreOptions.class,
+            (args, presets) ->
+                Commands.runPipelineForExitCode(
+                    presets.apply(args), ScoreOptions.class, ScorePipeline::run)));
     COMMANDS.put(
         "bench",
         new Command(

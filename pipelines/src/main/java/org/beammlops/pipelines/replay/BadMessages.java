@@ -10,9 +10,9 @@ import org.beammlops.schemas.usecase.UseCase;
  * Malformed messages for testing the consumers' dead-letter paths, made from a valid record so that
  * each breaks exactly one rule. The kinds cycle, so any share above a few percent has them all.
  */
-final class BadMessages {
+public final class BadMessages {
   /** The kinds, in the order they cycle; names match the dead-letter error types they provoke. */
-  enum Kind {
+  public enum Kind {
     MALFORMED_JSON,
     WRONG_TYPE,
     MISSING_FIELD,
@@ -28,7 +28,7 @@ final class BadMessages {
   private final String numericFeature;
   private final String requiredField;
 
-  BadMessages(UseCase useCase) {
+  public BadMessages(UseCase useCase) {
     this.useCase = useCase;
     this.numericFeature =
         useCase.features().stream()
@@ -44,12 +44,12 @@ final class BadMessages {
             .orElse(numericFeature);
   }
 
-  static Kind kind(long index) {
+  public static Kind kind(long index) {
     return Kind.values()[(int) (index % Kind.values().length)];
   }
 
   /** A malformed payload of the given kind, derived from a valid record's JSON form. */
-  byte[] make(Kind kind, ObjectNode valid) {
+  public byte[] make(Kind kind, ObjectNode valid) {
     ObjectNode node = valid.deepCopy();
     String eventTime = useCase.eventTimeField().name();
     switch (kind) {

@@ -158,21 +158,22 @@ class TrainBadInputTest {
     String[] args = {
       "--task=delay15", "--input=" + input, "--registeredModel=m-dying", "--trials=1", "--folds=2"
     };
-    LocalTrackingServer dying = LocalTrackingServer.start(root, port);
-    CompletableFuture<Map<String, Object>> run =
-        CompletableFuture.supplyAsync(
-            () ->
-                TrainPipeline.trainOnce(
-                    TrainingFixture.options(dying.url(), lake, TrainingFixture.direct(), args)));
-    // Kill the server once the data stage is over, while the learners are being fitted.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    while (!featureSpecWritten(lake) && System.nanoTime() < deadline && !run.isDone()) {
-      Thread.sleep(50);
+    ExecutionException failed;
+    try (LocalTrackingServer dying = LocalTrackingServer.start(root, port)) {
+      CompletableFuture<Map<String, Object>> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  TrainPipeline.trainOnce(
+                      TrainingFixture.options(dying.url(), lake, TrainingFixture.direct(), args)));
+      // Kill the server once the data stage is over, while the learners are being fitted.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      while (!featureSpecWritten(lake) && System.nanoTime() < deadline && !run.isDone()) {
+        Thread.sleep(50);
+      }
+      assertTrue(featureSpecWritten(lake), "the data stage finished");
+      dying.close();
+      failed = assertThrows(ExecutionException.class, () -> run.get(300, TimeUnit.SECONDS));
     }
-    assertTrue(featureSpecWritten(lake), "the data stage finished");
-    dying.close();
-    ExecutionException failed =
-        assertThrows(ExecutionException.class, () -> run.get(300, TimeUnit.SECONDS));
     assertTrue(messageChain(failed).contains("127.0.0.1:" + port), messageChain(failed));
 
     try (LocalTrackingServer again = LocalTrackingServer.start(root, port);

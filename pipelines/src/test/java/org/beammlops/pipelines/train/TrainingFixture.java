@@ -8,17 +8,17 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /** Options for training runs in tests: small learners, a local tracking server, a temp lake. */
-final class TrainingFixture {
-  static final String SAMPLE =
+public final class TrainingFixture {
+  public static final String SAMPLE =
       Path.of("..", "data", "flights-sample.parquet").toAbsolutePath().toString();
 
   /** Learners small enough for a test, big enough to beat the baseline on the sample. */
-  static final String SMALL_LEARNERS =
+  public static final String SMALL_LEARNERS =
       "--learnerParams=gbt.rounds=30,gbt.max_depth=5,rf.num_parallel_tree=20,rf.max_depth=6,linear.epochs=2";
 
   private TrainingFixture() {}
 
-  static String[] direct() {
+  public static String[] direct() {
     return new String[] {
       "--runner=DirectRunner",
       "--enforceImmutability=false",
@@ -27,11 +27,11 @@ final class TrainingFixture {
     };
   }
 
-  static String[] flink() {
+  public static String[] flink() {
     return new String[] {"--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"};
   }
 
-  static TrainOptions options(String trackingUri, Path lake, String[] runner, String... args) {
+  public static TrainOptions options(String trackingUri, Path lake, String[] runner, String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(runner));
     all.add("--trackingUri=" + trackingUri);
     all.add("--lake=" + lake);

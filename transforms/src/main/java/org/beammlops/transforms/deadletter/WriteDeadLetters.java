@@ -12,6 +12,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.beammlops.schemas.DeadLetter;
+import org.beammlops.transforms.lake.GenericRecords;
 import org.beammlops.transforms.lake.Lake;
 import org.beammlops.transforms.lake.WritePartitionedParquet;
 
@@ -64,17 +65,11 @@ public final class WriteDeadLetters
         "WriteDeadLetterParquet", numShards > 0 ? write.withNumShards(numShards) : write);
   }
 
-  /** A plain generic copy: Parquet's generic writer wants epoch millis, not {@link Instant}. */
   static GenericRecord toGeneric(DeadLetter deadLetter) {
-    GenericData.Record record = new GenericData.Record(DeadLetter.getClassSchema());
-    for (Schema.Field field : DeadLetter.getClassSchema().getFields()) {
-      Object value = deadLetter.get(field.pos());
-      record.put(field.pos(), value instanceof Instant instant ? instant.toEpochMilli() : value);
-    }
-    return record;
+    return GenericRecords.toGeneric(deadLetter);
   }
 
   private static long toMillis(Object value) {
-    return value instanceof Instant instant ? instant.toEpochMilli() : (Long) value;
+    return GenericRecords.millis(value);
   }
 }

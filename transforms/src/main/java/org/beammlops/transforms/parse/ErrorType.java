@@ -19,5 +19,7 @@ public enum ErrorType {
   NOT_FINITE,
   OUT_OF_RANGE,
   PATTERN_MISMATCH,
-  MALFORMED_TIMESTAMP
+  MALFORMED_TIMESTAMP,
+  /** Valid input the model could not score (vectorizing or the model itself failed). */
+  INFERENCE_FAILED
 }

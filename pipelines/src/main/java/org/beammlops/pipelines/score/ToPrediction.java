@@ -1,0 +1,73 @@
+package org.beammlops.pipelines.score;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.beammlops.schemas.Prediction;
+import org.beammlops.schemas.usecase.FieldSpec;
+import org.beammlops.schemas.usecase.Task;
+import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.inference.PredictionResult;
+
+/**
+ * A scored request as the platform's {@link Prediction} record: request id, event time, when and by
+ * which model version it was scored, the prediction (class probabilities and the class at 0.5 for
+ * classification), the latency from the request's Kafka create time (its send time), and the raw
+ * feature values, which the drift pipeline profiles.
+ */
+final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Double>, Prediction> {
+  private final UseCase useCase;
+  private final Task task;
+
+  ToPrediction(UseCase useCase, Task task) {
+    this.useCase = useCase;
+    this.task = task;
+  }
+
+  @ProcessElement
+  public void process(ProcessContext c) {
+    PredictionResult<GenericRecord, Double> result = c.element();
+    GenericRecord request = result.example();
+    long now = System.currentTimeMillis();
+    double value = result.inference();
+    Prediction.Builder p =
+        Prediction.newBuilder()
+            .setRequestId(String.valueOf(request.get(useCase.idField().orElseThrow().name())))
+            .setUseCase(useCase.name())
+            .setTask(task.name())
+            .setEventTime(eventTime(request))
+            .setScoredAt(java.time.Instant.ofEpochMilli(now))
+            .setModelName(result.model().name())
+            .setModelVersion(result.model().version())
+            .setPrediction(value)
+            .setLatencyMillis(Math.max(0, now - c.timestamp().getMillis()))
+            .setFeatures(features(request, useCase.features()));
+    if (task.type() == Task.Type.CLASSIFICATION) {
+      p.setPredictedClass(value > 0.5 ? "1" : "0");
+      p.setClassProbabilities(Map.of("0", 1 - value, "1", value));
+    }
+    c.output(p.build());
+  }
+
+  private java.time.Instant eventTime(GenericRecord request) {
+    Object t = request.get(useCase.eventTimeField().name());
+    return t instanceof java.time.Instant i ? i : java.time.Instant.ofEpochMilli((Long) t);
+  }
+
+  private static Map<String, Object> features(GenericRecord request, List<FieldSpec> fields) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (FieldSpec f : fields) {
+      Object v = request.get(f.name());
+      out.put(
+          f.name(),
+          v == null
+              ? null
+              : f.kind() == FieldSpec.Kind.NUMERIC && v instanceof Number n
+                  ? (Object) n.doubleValue()
+                  : v.toString());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,130 @@
+package org.beammlops.pipelines.score;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.beammlops.pipelines.testing.FlightsTestData;
+import org.beammlops.pipelines.testing.FlightsTestData.Flight;
+import org.beammlops.pipelines.train.TrainPipeline;
+import org.beammlops.pipelines.train.TrainingFixture;
+import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.inference.LoadedModel;
+import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
+import org.beammlops.transforms.inference.ModelRef;
+import org.beammlops.transforms.parse.KafkaPayloads;
+import org.beammlops.transforms.parse.RecordParser;
+
+/** Requests, a trained model and the offline answers the score pipeline must reproduce. */
+final class ScoringFixture {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private ScoringFixture() {}
+
+  /** Trains and registers {@code model} (delay15) on the sample with small learners. */
+  static Map<String, Object> trainModel(String trackingUri, Path lake, String model) {
+    return TrainPipeline.trainOnce(
+        TrainingFixture.options(
+            trackingUri,
+            lake,
+            TrainingFixture.direct(),
+            "--task=delay15",
+            "--input=" + TrainingFixture.SAMPLE,
+            "--registeredModel=" + model,
+            "--trials=1",
+            "--folds=2"));
+  }
+
+  /** {@code n} valid JSON requests with ids {@code <prefix>-<i>}, from the sample's rows. */
+  static List<byte[]> requests(int n, String prefix) throws Exception {
+    List<Flight> flights = FlightsTestData.firstRows(Math.min(n, 100_000));
+    List<byte[]> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ObjectNode node = (ObjectNode) JSON.readTree(flights.get(i % flights.size()).json());
+      node.put("id", prefix + "-" + i);
+      out.add(node.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("linger.ms", "5");
+    p.put("max.request.size", Integer.toString(12 << 20));
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  static void send(KafkaProducer<String, byte[]> producer, String topic, byte[] payload) {
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, payload);
+    record.headers().add(KafkaPayloads.CONTENT_TYPE, KafkaPayloads.JSON.getBytes(StandardCharsets.UTF_8));
+    producer.send(record);
+  }
+
+  /** What the model says of each valid request, computed outside any pipeline. */
+  static Map<String, Double> offline(String trackingUri, ModelRef ref, List<byte[]> requests)
+      throws Exception {
+    RecordParser parser = new RecordParser(UseCases.load("flights"));
+    List<GenericRecord> records = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      records.add(parser.fromJson(requests.get(i), "offline", i));
+    }
+    Map<String, Double> out = new HashMap<>();
+    try (LoadedModel<GenericRecord, Double> model =
+        MlflowOnnxModelHandler.of("flights", trackingUri).load(ref)) {
+      for (int from = 0; from < records.size(); from += 1000) {
+        List<GenericRecord> batch = records.subList(from, Math.min(records.size(), from + 1000));
+        List<LoadedModel.Scored<Double>> scored = model.predict(batch);
+        for (int i = 0; i < batch.size(); i++) {
+          out.put(batch.get(i).get("id").toString(), scored.get(i).inference());
+        }
+      }
+    }
+    return out;
+  }
+
+  static ScoreOptions options(String bootstrap, String trackingUri, Path lake, String[] runner, String... args) {
+    List<String> all = new ArrayList<>(Arrays.asList(runner));
+    all.add("--bootstrapServers=" + bootstrap);
+    all.add("--trackingUri=" + trackingUri);
+    all.add("--lake=" + lake);
+    all.add("--task=delay15");
+    all.add("--commitIntervalSeconds=2");
+    all.addAll(Arrays.asList(args));
+    Map<String, String> byName = new LinkedHashMap<>();
+    for (String arg : all) {
+      int eq = arg.indexOf('=');
+      byName.put(eq < 0 ? arg : arg.substring(0, eq), arg);
+    }
+    PipelineOptionsFactory.register(ScoreOptions.class);
+    ScoreOptions options =
+        PipelineOptionsFactory.fromArgs(byName.values().toArray(String[]::new))
+            .withValidation()
+            .as(ScoreOptions.class);
+    FileSystems.setDefaultPipelineOptions(options);
+    return options;
+  }
+
+  static JsonNode parse(byte[] json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

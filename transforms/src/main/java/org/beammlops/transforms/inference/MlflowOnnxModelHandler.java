@@ -1,0 +1,157 @@
+package org.beammlops.transforms.inference;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.generic.GenericRecord;
+import org.beammlops.transforms.features.FeatureSpec;
+import org.beammlops.transforms.learn.onnx.OnnxRunner;
+import org.beammlops.transforms.model.MlflowModel;
+import org.beammlops.transforms.model.MlflowModelReader;
+import org.beammlops.transforms.model.SchemaSpec;
+import org.beammlops.transforms.tracking.ModelUri;
+import org.beammlops.transforms.tracking.TrackingClient;
+import org.beammlops.transforms.tracking.TrackingConfig;
+
+/**
+ * Serves the project's MLflow models with ONNX Runtime (through DJL): use-case records in, the
+ * graph's first output (probability of class 1, or the predicted value) out. Each record is
+ * vectorized with the <em>model's own</em> feature spec, so a new version with a new vocabulary is
+ * served correctly the moment it is swapped in.
+ *
+ * <p>A version is refused when its directory is not a model, its graph does not load, its
+ * signature does not take the spec's vector, or its spec is for another use case.
+ */
+public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord, Double> {
+  private final String useCase;
+  private final String trackingUri;
+
+  private MlflowOnnxModelHandler(String useCase, String trackingUri) {
+    this.useCase = useCase;
+    this.trackingUri = trackingUri;
+  }
+
+  /** Loads models of {@code useCase}; {@code models:/} URIs resolve through {@code trackingUri}. */
+  public static MlflowOnnxModelHandler of(String useCase, String trackingUri) {
+    return new MlflowOnnxModelHandler(useCase, trackingUri);
+  }
+
+  @Override
+  public String describe() {
+    return "mlflow-onnx:" + useCase + "@" + trackingUri;
+  }
+
+  @Override
+  public LoadedModel<GenericRecord, Double> load(ModelRef ref) {
+    Path dir = localDirectory(ref);
+    MlflowModel model = MlflowModelReader.read(dir);
+    FeatureSpec spec;
+    try {
+      spec =
+          FeatureSpec.fromJson(
+              Files.readString(
+                  model
+                      .featureSpec()
+                      .orElseThrow(
+                          () -> new IllegalArgumentException(ref.id() + " has no feature spec"))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!spec.useCase().equals(useCase)) {
+      throw new IllegalArgumentException(
+          ref.id() + " was trained for use case '" + spec.useCase() + "', not '" + useCase + "'");
+    }
+    model
+        .signatureIfAny()
+        .ifPresent(
+            signature -> {
+              for (SchemaSpec input : signature.inputs().specs()) {
+                if (input instanceof SchemaSpec.Tensor t
+                    && t.shape().size() == 2
+                    && t.shape().get(1) != spec.width()) {
+                  throw new IllegalArgumentException(
+                      ref.id() + "'s signature takes " + t.shape().get(1)
+                          + " features, its feature spec makes " + spec.width());
+                }
+              }
+            });
+    OnnxRunner runner = OnnxRunner.load(model.modelOnnx());
+    if (runner.inputWidth() != spec.width()) {
+      runner.close();
+      throw new IllegalArgumentException(
+          ref.id() + "'s graph takes " + runner.inputWidth() + " features, its feature spec makes "
+              + spec.width());
+    }
+    return new Loaded(ref, spec, runner);
+  }
+
+  private Path localDirectory(ModelRef ref) {
+    String location = ref.location();
+    if (!location.startsWith("models:/") && !location.startsWith("runs:/")) {
+      Path dir = Path.of(location);
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("model directory " + dir + " does not exist");
+      }
+      return dir;
+    }
+    try (TrackingClient tracking =
+        TrackingClient.create(
+            TrackingConfig.fromEnvironment().toBuilder().trackingUri(trackingUri).build())) {
+      return tracking.resolve(ModelUri.parse(location)).localPath();
+    }
+  }
+
+  private static final class Loaded implements LoadedModel<GenericRecord, Double> {
+    private final ModelRef ref;
+    private final FeatureSpec spec;
+    private final OnnxRunner runner;
+
+    Loaded(ModelRef ref, FeatureSpec spec, OnnxRunner runner) {
+      this.ref = ref;
+      this.spec = spec;
+      this.runner = runner;
+    }
+
+    @Override
+    public ModelRef ref() {
+      return ref;
+    }
+
+    @Override
+    public List<Scored<Double>> predict(List<GenericRecord> batch) {
+      int width = spec.width();
+      List<Scored<Double>> out = new ArrayList<>(batch.size());
+      float[] rows = new float[batch.size() * width];
+      int[] rowOf = new int[batch.size()];
+      int n = 0;
+      for (int i = 0; i < batch.size(); i++) {
+        try {
+          System.arraycopy(spec.vectorize(batch.get(i)), 0, rows, n * width, width);
+          rowOf[i] = n++;
+          out.add(null);
+        } catch (RuntimeException e) {
+          rowOf[i] = -1;
+          out.add(Scored.failed("cannot vectorize: " + e.getMessage()));
+        }
+      }
+      if (n > 0) {
+        float[][] scores =
+            runner.run(n * width == rows.length ? rows : java.util.Arrays.copyOf(rows, n * width), n);
+        for (int i = 0; i < batch.size(); i++) {
+          if (rowOf[i] >= 0) {
+            out.set(i, Scored.ok((double) scores[rowOf[i]][0]));
+          }
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      runner.close();
+    }
+  }
+}

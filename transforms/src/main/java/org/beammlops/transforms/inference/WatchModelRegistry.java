@@ -1,0 +1,147 @@
+package org.beammlops.transforms.inference;
+
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.PeriodicImpulse;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.beammlops.transforms.tracking.ModelUri;
+import org.beammlops.transforms.tracking.RegisteredModelVersion;
+import org.beammlops.transforms.tracking.TrackingClient;
+import org.beammlops.transforms.tracking.TrackingConfig;
+import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A slowly-updating side input of the version a registry alias points at: every {@code interval}
+ * the registry is asked where {@code models:/<name>@<alias>} is, and the latest answer is what
+ * {@link RunInference} serves. A registry that does not answer is logged and asked again at the
+ * next tick; the side input keeps its last value, so the loaded model keeps serving.
+ */
+public final class WatchModelRegistry extends PTransform<PBegin, PCollectionView<ModelRef>> {
+  private static final Logger LOG = LoggerFactory.getLogger(WatchModelRegistry.class);
+  private final String trackingUri;
+  private final String modelUri;
+  private final Duration interval;
+  private final org.joda.time.Instant stopAt;
+
+  private WatchModelRegistry(
+      String trackingUri, String modelUri, Duration interval, org.joda.time.Instant stopAt) {
+    this.trackingUri = trackingUri;
+    this.modelUri = modelUri;
+    this.interval = interval;
+    this.stopAt = stopAt;
+  }
+
+  public static WatchModelRegistry of(String trackingUri, String modelUri, Duration interval) {
+    ModelUri.parse(modelUri);
+    return new WatchModelRegistry(trackingUri, modelUri, interval, null);
+  }
+
+  /** Stops polling at {@code instant}, so that a bounded run of the pipeline can finish. */
+  public WatchModelRegistry stoppingAt(org.joda.time.Instant instant) {
+    return new WatchModelRegistry(trackingUri, modelUri, interval, instant);
+  }
+
+  /**
+   * What {@code modelUri} points at now: a {@code models:/} alias or version becomes {@code
+   * models:/<name>/<version>}; anything else (a local directory) is served as it is.
+   */
+  public static ModelRef resolve(String trackingUri, String modelUri) {
+    if (!modelUri.startsWith("models:/")) {
+      java.nio.file.Path dir = java.nio.file.Path.of(modelUri).toAbsolutePath().normalize();
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("model directory " + dir + " does not exist");
+      }
+      return new ModelRef(dir.getFileName().toString(), "local", dir.toString());
+    }
+    ModelUri uri = ModelUri.parse(modelUri);
+    try (TrackingClient tracking =
+        TrackingClient.create(
+            TrackingConfig.fromEnvironment().toBuilder().trackingUri(trackingUri).build())) {
+      RegisteredModelVersion v;
+      if (uri instanceof ModelUri.RegisteredAlias a) {
+        v =
+            tracking
+                .getVersionByAlias(a.name(), a.alias())
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            modelUri + " does not exist: model '" + a.name() + "' has no alias '"
+                                + a.alias() + "'"));
+      } else if (uri instanceof ModelUri.RegisteredVersion rv) {
+        v = tracking.getModelVersion(rv.name(), rv.version());
+      } else {
+        throw new IllegalArgumentException(modelUri + " is not a registered model URI");
+      }
+      return new ModelRef(
+          v.name(), Long.toString(v.version()), "models:/" + v.name() + "/" + v.version());
+    }
+  }
+
+  @Override
+  public PCollectionView<ModelRef> expand(PBegin input) {
+    Coder<Answer> coder = SerializableCoder.of(Answer.class);
+    return input
+        .apply(
+            "Tick",
+            stopAt == null
+                ? PeriodicImpulse.create().withInterval(interval)
+                : PeriodicImpulse.create().stopAt(stopAt).withInterval(interval))
+        .apply("AskRegistry", ParDo.of(new Poll(trackingUri, modelUri)))
+        .setCoder(coder)
+        .apply(
+            "EveryAnswer",
+            Window.<Answer>into(new GlobalWindows())
+                .triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane()))
+                .discardingFiredPanes())
+        .apply("LatestAnswer", Combine.globally(new LatestAnswer()).withoutDefaults())
+        .apply(
+            "Ref",
+            org.apache.beam.sdk.transforms.MapElements.into(
+                    org.apache.beam.sdk.values.TypeDescriptor.of(ModelRef.class))
+                .via(Answer::ref))
+        .setCoder(SerializableCoder.of(ModelRef.class))
+        .apply("AsSideInput", org.apache.beam.sdk.transforms.View.asSingleton());
+  }
+
+  /** One answer of the registry and when it was asked: the later answer wins. */
+  record Answer(long askedAtMillis, ModelRef ref) implements java.io.Serializable {}
+
+  private static final class Poll extends DoFn<org.joda.time.Instant, Answer> {
+    private final String trackingUri;
+    private final String modelUri;
+
+    Poll(String trackingUri, String modelUri) {
+      this.trackingUri = trackingUri;
+      this.modelUri = modelUri;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<Answer> out) {
+      try {
+        long asked = System.currentTimeMillis();
+        out.output(new Answer(asked, resolve(trackingUri, modelUri)));
+      } catch (RuntimeException e) {
+        LOG.warn("cannot ask the registry where {} is (will retry): {}", modelUri, e.getMessage());
+      }
+    }
+  }
+
+  /** Keeps the most recently asked answer of a pane, whatever order the runner merges in. */
+  private static final class LatestAnswer extends Combine.BinaryCombineFn<Answer> {
+    @Override
+    public Answer apply(Answer left, Answer right) {
+      return right.askedAtMillis() >= left.askedAtMillis() ? right : left;
+    }
+  }
+}
