@@ -173,7 +173,7 @@ public final class ScorePipeline {
                 org.joda.time.Instant.now()
                     .plus(Duration.standardSeconds(options.getMaxReadSeconds())));
       }
-      PCollectionView<ModelRef> updates = pipeline.apply("WatchRegistry", watch);
+      PCollectionView<Iterable<WatchModelRegistry.Answer>> updates = pipeline.apply("WatchRegistry", watch);
       runInference = runInference.withModelUpdates(updates);
     }
     RunInference.Result<GenericRecord, Double> scored = requests.apply("RunInference", runInference);

@@ -60,7 +60,7 @@ public final class RunInference<I, O>
   private final int minBatchSize;
   private final int maxBatchSize;
   private final Duration maxWait;
-  private final PCollectionView<ModelRef> updates;
+  private final PCollectionView<Iterable<WatchModelRegistry.Answer>> updates;
   private final SerializableFunction<I, I> preprocess;
   private final SerializableFunction<O, O> postprocess;
 
@@ -71,7 +71,7 @@ public final class RunInference<I, O>
       int minBatchSize,
       int maxBatchSize,
       Duration maxWait,
-      PCollectionView<ModelRef> updates,
+      PCollectionView<Iterable<WatchModelRegistry.Answer>> updates,
       SerializableFunction<I, I> preprocess,
       SerializableFunction<O, O> postprocess) {
     if (minBatchSize < 1 || maxBatchSize < minBatchSize) {
@@ -108,7 +108,7 @@ public final class RunInference<I, O>
   }
 
   /** Follows the model versions this side input emits (latest wins). */
-  public RunInference<I, O> withModelUpdates(PCollectionView<ModelRef> view) {
+  public RunInference<I, O> withModelUpdates(PCollectionView<Iterable<WatchModelRegistry.Answer>> view) {
     return new RunInference<>(
         handler, initial, inferenceCoder, minBatchSize, maxBatchSize, maxWait, view, preprocess,
         postprocess);
@@ -204,16 +204,28 @@ public final class RunInference<I, O>
       this.events = events;
     }
 
+    /** One shared model per handler and served model, however many DoFn instances use it. */
     SharedModel<I, O> shared() {
-      return SharedModel.forKey(handler.describe());
+      return SharedModel.forKey(handler.describe() + "|" + initial.name());
     }
 
     I prepare(I example) {
       return preprocess == null ? example : preprocess.apply(example);
     }
 
-    /** Offers {@code ref} (the side input's latest, or the initial one) to the shared model. */
+    /**
+     * Offers {@code ref}, the registry's latest answer, to the shared model; with no answer, the
+     * initial version is loaded if nothing is, and otherwise the loaded one is kept.
+     */
     void follow(ModelRef ref, Emitter emit) {
+      if (ref == null && shared().isLoaded()) {
+        return; // no answer from the registry yet (or this pane): keep serving what is loaded
+      }
+      if (ref != null && !shared().isLoaded() && !ref.equals(initial)) {
+        // Start from the version resolved at start-up, so that a newer one that cannot be
+        // loaded is refused with a model to fall back on rather than stopping the pipeline.
+        follow(initial, emit);
+      }
       shared()
           .offer(
               ref == null ? initial : ref,
@@ -317,10 +329,10 @@ public final class RunInference<I, O>
 
   private static final class BundleBatchFn<I, O> extends DoFn<I, PredictionResult<I, O>> {
     private final Scorer<I, O> scorer;
-    private final PCollectionView<ModelRef> updates;
+    private final PCollectionView<Iterable<WatchModelRegistry.Answer>> updates;
     private transient List<Stamped<I>> buffer;
 
-    BundleBatchFn(Scorer<I, O> scorer, PCollectionView<ModelRef> updates) {
+    BundleBatchFn(Scorer<I, O> scorer, PCollectionView<Iterable<WatchModelRegistry.Answer>> updates) {
       this.scorer = scorer;
       this.updates = updates;
     }
@@ -333,7 +345,7 @@ public final class RunInference<I, O>
     @ProcessElement
     public void process(ProcessContext c, BoundedWindow window) {
       Emitter emit = processEmitter(c, scorer);
-      scorer.follow(updates == null ? null : c.sideInput(updates), emit);
+      scorer.follow(updates == null ? null : WatchModelRegistry.latest(c.sideInput(updates)), emit);
       buffer.add(new Stamped<>(scorer.prepare(c.element()), c.timestamp(), window));
       if (buffer.size() >= scorer.maxBatchSize) {
         scorer.score(buffer, emit);
@@ -353,9 +365,9 @@ public final class RunInference<I, O>
   private static final class GroupedBatchFn<I, O>
       extends DoFn<KV<Integer, Iterable<I>>, PredictionResult<I, O>> {
     private final Scorer<I, O> scorer;
-    private final PCollectionView<ModelRef> updates;
+    private final PCollectionView<Iterable<WatchModelRegistry.Answer>> updates;
 
-    GroupedBatchFn(Scorer<I, O> scorer, PCollectionView<ModelRef> updates) {
+    GroupedBatchFn(Scorer<I, O> scorer, PCollectionView<Iterable<WatchModelRegistry.Answer>> updates) {
       this.scorer = scorer;
       this.updates = updates;
     }
@@ -363,7 +375,7 @@ public final class RunInference<I, O>
     @ProcessElement
     public void process(ProcessContext c, BoundedWindow window) {
       Emitter emit = processEmitter(c, scorer);
-      scorer.follow(updates == null ? null : c.sideInput(updates), emit);
+      scorer.follow(updates == null ? null : WatchModelRegistry.latest(c.sideInput(updates)), emit);
       List<Stamped<I>> batch = new ArrayList<>();
       for (I example : c.element().getValue()) {
         batch.add(new Stamped<>(scorer.prepare(example), c.timestamp(), window));

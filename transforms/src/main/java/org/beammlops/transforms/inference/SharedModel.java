@@ -70,6 +70,10 @@ final class SharedModel<I, O> {
     }
   }
 
+  boolean isLoaded() {
+    return current != null;
+  }
+
   /** The model being served, held until {@link Lease#release()}; null before any load. */
   Lease<I, O> acquire() {
     while (true) {

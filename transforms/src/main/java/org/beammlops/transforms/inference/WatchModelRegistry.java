@@ -1,8 +1,7 @@
 package org.beammlops.transforms.inference;
 
-import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -27,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@link RunInference} serves. A registry that does not answer is logged and asked again at the
  * next tick; the side input keeps its last value, so the loaded model keeps serving.
  */
-public final class WatchModelRegistry extends PTransform<PBegin, PCollectionView<ModelRef>> {
+public final class WatchModelRegistry
+    extends PTransform<PBegin, PCollectionView<Iterable<WatchModelRegistry.Answer>>> {
   private static final Logger LOG = LoggerFactory.getLogger(WatchModelRegistry.class);
   private final String trackingUri;
   private final String modelUri;
@@ -88,9 +88,13 @@ public final class WatchModelRegistry extends PTransform<PBegin, PCollectionView
     }
   }
 
+  /**
+   * The answers as a side input. Runners differ in what a triggered global-window side input holds
+   * (the DirectRunner: the latest pane; Flink: every pane so far), so readers take the latest
+   * answer with {@link #latest}.
+   */
   @Override
-  public PCollectionView<ModelRef> expand(PBegin input) {
-    Coder<Answer> coder = SerializableCoder.of(Answer.class);
+  public PCollectionView<Iterable<Answer>> expand(PBegin input) {
     return input
         .apply(
             "Tick",
@@ -98,24 +102,28 @@ public final class WatchModelRegistry extends PTransform<PBegin, PCollectionView
                 ? PeriodicImpulse.create().withInterval(interval)
                 : PeriodicImpulse.create().stopAt(stopAt).withInterval(interval))
         .apply("AskRegistry", ParDo.of(new Poll(trackingUri, modelUri)))
-        .setCoder(coder)
+        .setCoder(SerializableCoder.of(Answer.class))
         .apply(
             "EveryAnswer",
             Window.<Answer>into(new GlobalWindows())
                 .triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane()))
                 .discardingFiredPanes())
-        .apply("LatestAnswer", Combine.globally(new LatestAnswer()).withoutDefaults())
-        .apply(
-            "Ref",
-            org.apache.beam.sdk.transforms.MapElements.into(
-                    org.apache.beam.sdk.values.TypeDescriptor.of(ModelRef.class))
-                .via(Answer::ref))
-        .setCoder(SerializableCoder.of(ModelRef.class))
-        .apply("AsSideInput", org.apache.beam.sdk.transforms.View.asSingleton());
+        .apply("AsSideInput", View.asIterable());
+  }
+
+  /** The most recently asked answer, or null when there is none yet. */
+  public static ModelRef latest(Iterable<Answer> answers) {
+    Answer best = null;
+    for (Answer a : answers) {
+      if (best == null || a.askedAtMillis() >= best.askedAtMillis()) {
+        best = a;
+      }
+    }
+    return best == null ? null : best.ref();
   }
 
   /** One answer of the registry and when it was asked: the later answer wins. */
-  record Answer(long askedAtMillis, ModelRef ref) implements java.io.Serializable {}
+  public record Answer(long askedAtMillis, ModelRef ref) implements java.io.Serializable {}
 
   private static final class Poll extends DoFn<org.joda.time.Instant, Answer> {
     private final String trackingUri;
@@ -137,11 +145,4 @@ public final class WatchModelRegistry extends PTransform<PBegin, PCollectionView
     }
   }
 
-  /** Keeps the most recently asked answer of a pane, whatever order the runner merges in. */
-  private static final class LatestAnswer extends Combine.BinaryCombineFn<Answer> {
-    @Override
-    public Answer apply(Answer left, Answer right) {
-      return right.askedAtMillis() >= left.askedAtMillis() ? right : left;
-    }
-  }
 }
