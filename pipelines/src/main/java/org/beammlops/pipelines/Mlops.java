@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beammlops.pipelines.batch.BatchPredictOptions;
+import org.beammlops.pipelines.batch.BatchPredictPipeline;
 import org.beammlops.pipelines.bench.BenchCommand;
 import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.ingest.IngestOptions;
@@ -67,6 +69,16 @@ public final class Mlops {
             (args, presets) ->
                 Commands.runPipelineForExitCode(
                     presets.apply(args), ScoreOptions.class, ScorePipeline::run)));
+    COMMANDS.put(
+        "batch-predict",
+        new Command(
+            "--config=job.yaml: files or a bounded topic read -> RunInference -> files or a topic",
+            BatchPredictOptions.class,
+            (args, presets) ->
+                Commands.runPipelineForExitCode(
+                    presets.apply(BatchPredictPipeline.configArgs(args)),
+                    BatchPredictOptions.class,
+                    BatchPredictPipeline::run)));
     COMMANDS.put(
         "bench",
         new Command(

@@ -12,12 +12,12 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.beammlops.schemas.Prediction;
 
 /** A prediction as a Kafka message: readable JSON, or Avro binary for speed. */
-final class PredictionJson {
+public final class PredictionJson {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private PredictionJson() {}
 
-  static byte[] json(Prediction p) {
+  public static byte[] json(Prediction p) {
     ObjectNode node = JSON.createObjectNode();
     node.put("requestId", p.getRequestId().toString());
     node.put("useCase", p.getUseCase().toString());
@@ -48,7 +48,7 @@ final class PredictionJson {
     return node.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  static byte[] avro(Prediction p) {
+  public static byte[] avro(Prediction p) {
     try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
       BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
       new SpecificDatumWriter<>(Prediction.class).write(p, encoder);

@@ -17,13 +17,27 @@ import org.beammlops.transforms.inference.PredictionResult;
  * classification), the latency from the request's Kafka create time (its send time), and the raw
  * feature values, which the drift pipeline profiles.
  */
-final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Double>, Prediction> {
+public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Double>, Prediction> {
   private final UseCase useCase;
   private final Task task;
+  private final boolean latencyFromSend;
 
   ToPrediction(UseCase useCase, Task task) {
+    this(useCase, task, true);
+  }
+
+  private ToPrediction(UseCase useCase, Task task, boolean latencyFromSend) {
     this.useCase = useCase;
     this.task = task;
+    this.latencyFromSend = latencyFromSend;
+  }
+
+  /**
+   * For records that were never sent as requests (batch scoring of files): the latency is the
+   * model's time for the batch the record was scored in.
+   */
+  public static ToPrediction withBatchLatency(UseCase useCase, Task task) {
+    return new ToPrediction(useCase, task, false);
   }
 
   @ProcessElement
@@ -42,7 +56,10 @@ final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Double>, P
             .setModelName(result.model().name())
             .setModelVersion(result.model().version())
             .setPrediction(value)
-            .setLatencyMillis(Math.max(0, now - c.timestamp().getMillis()))
+            .setLatencyMillis(
+                latencyFromSend
+                    ? Math.max(0, now - c.timestamp().getMillis())
+                    : result.latencyMillis())
             .setFeatures(features(request, useCase.features()));
     if (task.type() == Task.Type.CLASSIFICATION) {
       p.setPredictedClass(value > 0.5 ? "1" : "0");
