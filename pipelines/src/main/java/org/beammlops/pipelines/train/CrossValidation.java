@@ -133,7 +133,10 @@ final class CrossValidation {
       }
     }
     return Stacker.fit(
-        taskType, chosen.stream().map(LearnerSpec::name).toList(), outOfFoldScores(chosen), targets);
+        taskType,
+        chosen.stream().map(LearnerSpec::name).toList(),
+        outOfFoldScores(chosen),
+        targets);
   }
 
   /** One nested run per hyperparameter search trial: params, fold metrics, timings. */
@@ -141,8 +144,11 @@ final class CrossValidation {
     for (String candidate : byLearner.keySet()) {
       if (candidate.contains("-trial-")) {
         Map<String, String> tags =
-            Map.of("mlops.learner", byLearner.get(candidate).get(0).learner().kind().id(),
-                "mlops.stage", "search_trial");
+            Map.of(
+                "mlops.learner",
+                byLearner.get(candidate).get(0).learner().kind().id(),
+                "mlops.stage",
+                "search_trial");
         try (RunHandle child = parent.startChildRun(candidate, tags)) {
           logCandidate(child, candidate, Map.of(), List.of());
         }

@@ -6,9 +6,9 @@ import org.beammlops.transforms.evaluate.ClassificationMetrics;
 import org.beammlops.transforms.evaluate.RegressionMetrics;
 
 /**
- * Metrics of predictions against targets for a task, and the one metric models are compared on:
- * log loss for classification (a proper scoring rule, so a better-calibrated model wins too; and
- * what the stacker minimises), RMSE for regression. Both are lower-is-better.
+ * Metrics of predictions against targets for a task, and the one metric models are compared on: log
+ * loss for classification (a proper scoring rule, so a better-calibrated model wins too; and what
+ * the stacker minimises), RMSE for regression. Both are lower-is-better.
  */
 final class Evaluation {
   private Evaluation() {}

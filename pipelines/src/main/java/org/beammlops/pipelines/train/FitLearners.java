@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +19,10 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.features.FeatureSpec;
+import org.beammlops.transforms.lake.ParquetFiles;
 import org.beammlops.transforms.learn.FittedLearner;
 import org.beammlops.transforms.learn.Learner;
 import org.beammlops.transforms.learn.TrainingMatrix;
-import org.beammlops.transforms.lake.ParquetFiles;
 import org.beammlops.transforms.metrics.PipelineCounters;
 
 /**
@@ -120,7 +119,8 @@ final class FitLearners extends PTransform<PBegin, PCollection<String>> {
       }
       float[] weights = new float[fitRows.rows()];
       for (int r = 0; r < weights.length; r++) {
-        weights[r] = fitRows.target(r) > 0.5 && isClassification() ? (float) config.positiveWeight() : 1f;
+        weights[r] =
+            fitRows.target(r) > 0.5 && isClassification() ? (float) config.positiveWeight() : 1f;
       }
       long start = System.nanoTime();
       try (FittedLearner fitted =

@@ -18,7 +18,9 @@ final class GitCommit {
       Process git =
           new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
       String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (git.waitFor(10, TimeUnit.SECONDS) && git.exitValue() == 0 && out.matches("[0-9a-f]{40}")) {
+      if (git.waitFor(10, TimeUnit.SECONDS)
+          && git.exitValue() == 0
+          && out.matches("[0-9a-f]{40}")) {
         return out;
       }
     } catch (IOException e) {

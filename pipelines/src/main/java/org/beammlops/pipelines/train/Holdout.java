@@ -44,8 +44,7 @@ record Holdout(
     Arrays.fill(constant, trainTargetMean);
     Map<String, Double> stack = new LinkedHashMap<>(Evaluation.of(type, stacked, targets));
     Map<String, Double> baseline = Evaluation.of(type, constant, targets);
-    return new Holdout(
-        type, stack, bases, baseline, stacked, targets, compare(type, stack, bases));
+    return new Holdout(type, stack, bases, baseline, stacked, targets, compare(type, stack, bases));
   }
 
   /** Whether the stack is at least as good as its best member, and if not, why not. */
@@ -54,7 +53,8 @@ record Holdout(
     String metric = Evaluation.primaryMetric(type);
     String best = null;
     for (var e : bases.entrySet()) {
-      if (best == null || Evaluation.better(e.getValue().get(metric), bases.get(best).get(metric))) {
+      if (best == null
+          || Evaluation.better(e.getValue().get(metric), bases.get(best).get(metric))) {
         best = e.getKey();
       }
     }
@@ -62,7 +62,8 @@ record Holdout(
     double b = bases.get(best).get(metric);
     if (!Evaluation.better(b, s)) {
       return String.format(
-          "stack %s %.6f is at least as good as the best base learner (%s, %.6f)", metric, s, best, b);
+          "stack %s %.6f is at least as good as the best base learner (%s, %.6f)",
+          metric, s, best, b);
     }
     return String.format(
         "stack %s %.6f is worse than %s alone (%.6f): the stacker's weights were fitted on"

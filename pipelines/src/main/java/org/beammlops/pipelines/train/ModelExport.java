@@ -23,8 +23,8 @@ import org.beammlops.transforms.model.SchemaSpec;
 /**
  * Builds the MLflow model directory: one ONNX graph of the refitted learners and the stacker, the
  * feature spec, the training data's reference profile and a summary of how it was trained. Before
- * anything is logged, the graph is run with ONNX Runtime on every holdout row and compared with
- * the stack computed from the learners' own predictions; a difference above {@value
+ * anything is logged, the graph is run with ONNX Runtime on every holdout row and compared with the
+ * stack computed from the learners' own predictions; a difference above {@value
  * TrainPipeline#PARITY_TOLERANCE} (relative for large regression values) fails the training.
  */
 final class ModelExport {
@@ -93,23 +93,29 @@ final class ModelExport {
   /** Fails unless the graph reproduces the learners' own stack on every holdout row. */
   private static void checkParity(
       Path modelDir, PrepareTrainingData.Locations out, Task task, Holdout holdout) {
-    ModelScorer.Scored onnx =
-        ModelScorer.score(modelDir, FitLearners.filesOf(out.holdout()), task);
+    ModelScorer.Scored onnx = ModelScorer.score(modelDir, FitLearners.filesOf(out.holdout()), task);
     double[] expected = holdout.stackPredictions();
     if (onnx.predictions().length != expected.length) {
       throw new IllegalStateException(
-          "the graph scored " + onnx.predictions().length + " holdout rows, the learners " + expected.length);
+          "the graph scored "
+              + onnx.predictions().length
+              + " holdout rows, the learners "
+              + expected.length);
     }
     double worst = 0;
     for (int i = 0; i < expected.length; i++) {
-      double diff = Math.abs(onnx.predictions()[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
+      double diff =
+          Math.abs(onnx.predictions()[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
       worst = Math.max(worst, diff);
     }
     holdout.stack().put("onnx_max_diff", worst);
     if (worst > TrainPipeline.PARITY_TOLERANCE) {
       throw new IllegalStateException(
-          "the exported ONNX graph differs from the learners' own stack by " + worst
-              + " (more than " + TrainPipeline.PARITY_TOLERANCE + "); not logging this model");
+          "the exported ONNX graph differs from the learners' own stack by "
+              + worst
+              + " (more than "
+              + TrainPipeline.PARITY_TOLERANCE
+              + "); not logging this model");
     }
   }
 }

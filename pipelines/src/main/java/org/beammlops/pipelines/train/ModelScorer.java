@@ -62,7 +62,10 @@ final class ModelScorer {
   }
 
   private static void flush(OnnxRunner runner, float[] batch, int rows, List<Double> out) {
-    float[] used = rows * runner.inputWidth() == batch.length ? batch : java.util.Arrays.copyOf(batch, rows * runner.inputWidth());
+    float[] used =
+        rows * runner.inputWidth() == batch.length
+            ? batch
+            : java.util.Arrays.copyOf(batch, rows * runner.inputWidth());
     for (float[] row : runner.run(used, rows)) {
       out.add((double) row[0]);
     }

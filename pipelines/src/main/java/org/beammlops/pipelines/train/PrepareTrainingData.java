@@ -87,8 +87,11 @@ final class PrepareTrainingData {
                       .filepattern(options.getInput())
                       .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD))
               .apply("OpenFiles", FileIO.readMatches())
-              .apply("ParseAndValidate", ParseAndValidate.files(useCase, options.getFormat(), NAME));
-      parsed.deadLetters().apply("WriteDeadLetters", WriteDeadLetters.toLake(lake, options.getRunId()));
+              .apply(
+                  "ParseAndValidate", ParseAndValidate.files(useCase, options.getFormat(), NAME));
+      parsed
+          .deadLetters()
+          .apply("WriteDeadLetters", WriteDeadLetters.toLake(lake, options.getRunId()));
       records = parsed.records();
     } else {
       schema = useCase.lakeSchema();
@@ -119,7 +122,12 @@ final class PrepareTrainingData {
             "FitFeatureSpec",
             FitFeatureSpec.of(useCase).withDefaultMinCount(options.getMinCategoryCount()))
         .apply("SpecAsJson", MapElements.into(TypeDescriptors.strings()).via(FeatureSpec::toJson))
-        .apply("WriteSpec", TextIO.write().to(out.dir() + "/" + FEATURE_SPEC).withSuffix(".json").withoutSharding());
+        .apply(
+            "WriteSpec",
+            TextIO.write()
+                .to(out.dir() + "/" + FEATURE_SPEC)
+                .withSuffix(".json")
+                .withoutSharding());
     split
         .train()
         .apply("ProfileTrainingData", ProfileDataset.of(useCase))
@@ -142,8 +150,7 @@ final class PrepareTrainingData {
             ? SplitTrainHoldout.fromDate(useCase, date(options.getHoldoutFrom()))
             : SplitTrainHoldout.byTime(useCase, options.getHoldoutFraction());
       case "hash":
-        return SplitTrainHoldout.byIdHash(
-            useCase, options.getHoldoutFraction(), options.getSeed());
+        return SplitTrainHoldout.byIdHash(useCase, options.getHoldoutFraction(), options.getSeed());
       default:
         throw new IllegalArgumentException(
             "--split=" + options.getSplit() + " is not one of: time, hash");
@@ -162,8 +169,8 @@ final class PrepareTrainingData {
   }
 
   /**
-   * Drops records whose label is missing (they can be scored but not learned from), counting
-   * them, and counts the positive class.
+   * Drops records whose label is missing (they can be scored but not learned from), counting them,
+   * and counts the positive class.
    */
   private static final class KeepLabelled extends DoFn<GenericRecord, GenericRecord> {
     private final Task task;

@@ -22,9 +22,9 @@ import org.beammlops.transforms.tracking.TrackingClient;
  * rows; the new version becomes {@code champion} only if it beats that score and the naive
  * baseline, otherwise it becomes {@code challenger}.
  *
- * <p>Everything is uploaded before the version is created, and the version is created with its
- * gate tags in one request, so a tracking server that fails mid-run leaves a failed run and no
- * version; running again registers normally.
+ * <p>Everything is uploaded before the version is created, and the version is created with its gate
+ * tags in one request, so a tracking server that fails mid-run leaves a failed run and no version;
+ * running again registers normally.
  */
 final class Registration {
   static final String CHAMPION = "champion";
@@ -81,21 +81,24 @@ final class Registration {
           tracking.resolve(ModelUri.parse("models:/" + modelName + "@" + CHAMPION));
       ModelScorer.Scored scored =
           ModelScorer.score(resolved.localPath(), FitLearners.filesOf(out.holdout()), task);
-      championScore = Evaluation.of(task.type(), scored.predictions(), scored.targets()).get(metric);
+      championScore =
+          Evaluation.of(task.type(), scored.predictions(), scored.targets()).get(metric);
     }
     boolean beatsBaseline = Evaluation.better(score, baseline);
     boolean beatsChampion = championScore == null || Evaluation.better(score, championScore);
     boolean promoted = beatsBaseline && beatsChampion;
     String reason =
         !beatsBaseline
-            ? String.format("%s %.6f does not beat the naive baseline's %.6f", metric, score, baseline)
+            ? String.format(
+                "%s %.6f does not beat the naive baseline's %.6f", metric, score, baseline)
             : !beatsChampion
                 ? String.format(
                     "%s %.6f does not beat champion v%d's %.6f on the same holdout",
                     metric, score, champion.get().version(), championScore)
                 : champion.isEmpty()
                     ? String.format(
-                        "first version; %s %.6f beats the naive baseline's %.6f", metric, score, baseline)
+                        "first version; %s %.6f beats the naive baseline's %.6f",
+                        metric, score, baseline)
                     : String.format(
                         "%s %.6f beats champion v%d's %.6f on the same holdout (baseline %.6f)",
                         metric, score, champion.get().version(), championScore, baseline);
@@ -140,8 +143,12 @@ final class Registration {
     holdout
         .bases()
         .forEach(
-            (learner, m) -> m.forEach((k, v) -> metrics.add(MetricPoint.of("holdout_" + learner + "_" + k, v))));
+            (learner, m) ->
+                m.forEach(
+                    (k, v) -> metrics.add(MetricPoint.of("holdout_" + learner + "_" + k, v))));
     parent.logBatch(
-        Map.of(), CrossValidation.finite(metrics), Map.of("mlops.stack_vs_best_base", holdout.comparison()));
+        Map.of(),
+        CrossValidation.finite(metrics),
+        Map.of("mlops.stack_vs_best_base", holdout.comparison()));
   }
 }

@@ -8,7 +8,8 @@ import org.beammlops.pipelines.common.MlopsOptions;
 /** Options of {@code ./mlops train}. */
 public interface TrainOptions extends MlopsOptions {
 
-  @Description("Task of the use case to train, e.g. delay15 (classification) or delay (regression).")
+  @Description(
+      "Task of the use case to train, e.g. delay15 (classification) or delay (regression).")
   @Validation.Required
   String getTask();
 

@@ -40,8 +40,8 @@ import org.beammlops.transforms.tracking.TrackingConfig;
  * baseline.
  *
  * <p>The data work and the fits are Beam pipelines on whatever runner the options name: the
- * (learner, fold) fits are elements spread over the workers. The driver only combines their
- * small results: the stacker has a handful of columns.
+ * (learner, fold) fits are elements spread over the workers. The driver only combines their small
+ * results: the stacker has a handful of columns.
  */
 public final class TrainPipeline {
   /** Largest difference allowed between the ONNX graph and the learners' own stack. */
@@ -61,7 +61,8 @@ public final class TrainPipeline {
   public static Map<String, Object> trainOnce(TrainOptions options) {
     UseCase useCase = UseCases.load(options.getUseCase());
     Task task = useCase.task(options.getTask());
-    List<LearnerSpec> learners = LearnerOptions.parse(options.getLearners(), options.getLearnerParams());
+    List<LearnerSpec> learners =
+        LearnerOptions.parse(options.getLearners(), options.getLearnerParams());
     checkOptions(options);
     checkDataExists(options, useCase);
     TrackingConfig.Builder config = TrackingConfig.fromEnvironment().toBuilder();
@@ -72,12 +73,12 @@ public final class TrainPipeline {
         options.getRegisteredModel() != null
             ? options.getRegisteredModel()
             : useCase.name() + "-" + task.name();
-    String experiment =
-        options.getExperiment() != null ? options.getExperiment() : modelName;
+    String experiment = options.getExperiment() != null ? options.getExperiment() : modelName;
     try (TrackingClient tracking = TrackingClient.create(config.build())) {
       String experimentId = tracking.getOrCreateExperiment(experiment);
       RunHandle parent =
-          tracking.startRun(experimentId, "train-" + task.name() + "-" + options.getRunId(), Map.of());
+          tracking.startRun(
+              experimentId, "train-" + task.name() + "-" + options.getRunId(), Map.of());
       try {
         Map<String, Object> report =
             new Training(options, useCase, task, learners, tracking, parent, modelName).run();
@@ -132,8 +133,10 @@ public final class TrainPipeline {
               + " has no events"
               + (options.getFrom() == null && options.getTo() == null
                   ? ""
-                  : " between " + (options.getFrom() == null ? "the start" : options.getFrom())
-                      + " and " + (options.getTo() == null ? "the end" : options.getTo()))
+                  : " between "
+                      + (options.getFrom() == null ? "the start" : options.getFrom())
+                      + " and "
+                      + (options.getTo() == null ? "the end" : options.getTo()))
               + "; ingest data first (./mlops ingest) or change --from/--to");
     }
   }
@@ -205,10 +208,15 @@ public final class TrainPipeline {
       stackerWeights = stacker.weights();
       Map<String, String> stackParams = new TreeMap<>();
       for (int j = 0; j < chosen.size(); j++) {
-        stackParams.put("stacker_weight_" + chosen.get(j).name(), Double.toString(stacker.weights()[j]));
+        stackParams.put(
+            "stacker_weight_" + chosen.get(j).name(), Double.toString(stacker.weights()[j]));
       }
       stackParams.put("stacker_bias", Double.toString(stacker.bias()));
-      stackParams.put("stacker", task.type() == Task.Type.CLASSIFICATION ? "logistic regression on base log odds" : "linear regression on base predictions");
+      stackParams.put(
+          "stacker",
+          task.type() == Task.Type.CLASSIFICATION
+              ? "logistic regression on base log odds"
+              : "linear regression on base predictions");
       parent.logParams(stackParams);
       Holdout holdout =
           timed(
@@ -252,9 +260,15 @@ public final class TrainPipeline {
       for (int j = 0; j < chosen.size(); j++) {
         LearnerSpec learner = chosen.get(j);
         FitResult refit =
-            refits.stream().filter(r -> r.learner().name().equals(learner.name())).findFirst().orElseThrow();
+            refits.stream()
+                .filter(r -> r.learner().name().equals(learner.name()))
+                .findFirst()
+                .orElseThrow();
         List<MetricPoint> extra = new ArrayList<>();
-        holdout.bases().get(learner.name()).forEach((k, v) -> extra.add(MetricPoint.of("holdout_" + k, v)));
+        holdout
+            .bases()
+            .get(learner.name())
+            .forEach((k, v) -> extra.add(MetricPoint.of("holdout_" + k, v)));
         extra.add(MetricPoint.of("refit_seconds", refit.fitSeconds()));
         extra.add(MetricPoint.of("refit_train_rows", refit.trainRows()));
         extra.add(MetricPoint.of("holdout_score_seconds", refit.scoreSeconds()));
@@ -262,7 +276,11 @@ public final class TrainPipeline {
         Map<String, String> tags =
             Map.of("mlops.learner", learner.kind().id(), "mlops.stage", "base_learner");
         try (RunHandle child = parent.startChildRun(learner.name(), tags)) {
-          cv.logCandidate(child, cv.sourceOf(learner.name()), Map.of("selected_from", cv.sourceOf(learner.name())), extra);
+          cv.logCandidate(
+              child,
+              cv.sourceOf(learner.name()),
+              Map.of("selected_from", cv.sourceOf(learner.name())),
+              extra);
         }
       }
     }
@@ -310,7 +328,13 @@ public final class TrainPipeline {
       PrepareTrainingData.build(pipeline, options, useCase, task, out);
       Map<String, Object> counters =
           PipelineReports.runToCompletion(
-              pipeline, "read", "labelled", "labelMissing", "positives", "trainRows", "holdoutRows");
+              pipeline,
+              "read",
+              "labelled",
+              "labelMissing",
+              "positives",
+              "trainRows",
+              "holdoutRows");
       Map<String, Long> counts = new LinkedHashMap<>();
       counters.forEach(
           (k, v) -> {
@@ -324,12 +348,21 @@ public final class TrainPipeline {
       parent.logBatch(Map.of(), sizes, Map.of());
       if (counts.getOrDefault("labelled", 0L) == 0) {
         throw new IllegalArgumentException(
-            "no row has a '" + task.label() + "' label (" + counts.get("read") + " rows read, "
-                + counts.get("labelMissing") + " without label): nothing to learn from");
+            "no row has a '"
+                + task.label()
+                + "' label ("
+                + counts.get("read")
+                + " rows read, "
+                + counts.get("labelMissing")
+                + " without label): nothing to learn from");
       }
-      if (counts.getOrDefault("trainRows", 0L) == 0 || counts.getOrDefault("holdoutRows", 0L) == 0) {
+      if (counts.getOrDefault("trainRows", 0L) == 0
+          || counts.getOrDefault("holdoutRows", 0L) == 0) {
         throw new IllegalArgumentException(
-            "the split left " + counts.get("trainRows") + " training and " + counts.get("holdoutRows")
+            "the split left "
+                + counts.get("trainRows")
+                + " training and "
+                + counts.get("holdoutRows")
                 + " holdout rows; both are needed (change --holdoutFraction, --holdoutFrom or the"
                 + " date range)");
       }
@@ -339,7 +372,10 @@ public final class TrainPipeline {
           throw new IllegalArgumentException(
               "every labelled row is of one class ("
                   + (positives == 0 ? "none" : "all")
-                  + " of " + counts.get("labelled") + " rows have " + task
+                  + " of "
+                  + counts.get("labelled")
+                  + " rows have "
+                  + task
                   + "): a classifier needs both");
         }
       }
@@ -393,7 +429,12 @@ public final class TrainPipeline {
       Pipeline pipeline = Pipeline.create(options);
       pipeline.apply("FitLearners", new FitLearners(tasks, config));
       PipelineReports.progress(
-          "train: " + stage + ": " + tasks.size() + " fits on " + options.getRunner().getSimpleName());
+          "train: "
+              + stage
+              + ": "
+              + tasks.size()
+              + " fits on "
+              + options.getRunner().getSimpleName());
       PipelineReports.runToCompletion(pipeline, "fits");
       return FitLearners.readResults(config.resultDir(), tasks);
     }
@@ -439,7 +480,8 @@ public final class TrainPipeline {
 
   static StackedModel stackedModel(
       Task task, FeatureSpec spec, List<LearnerSpec> chosen, List<FitResult> refits, Stacker s) {
-    return new StackedModel(task.type(), spec.width(), restore(task, chosen, refits, spec.width()), s);
+    return new StackedModel(
+        task.type(), spec.width(), restore(task, chosen, refits, spec.width()), s);
   }
 
   static void writeText(Path file, String text) {

@@ -1,5 +1,6 @@
 package org.beammlops.pipelines.train;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptions;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.beam.sdk.util.common.ReflectHelpers;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.pipelines.ingest.IngestOptions;
@@ -28,9 +28,10 @@ import org.beammlops.transforms.lake.ParquetFiles;
  *   <li>When {@code <path>} is the lake, a batch is a set of new event files: once new files have
  *       appeared and the listing has stayed the same for one interval (the writer is done), the
  *       model is trained once.
- *   <li>Otherwise {@code <path>} is a folder of input batches (files or sub-folders): each new entry
- *       is ingested into the lake, then the model is trained once. The entries done are listed in
- *       {@code <path>/.mlops-trained}, so a restarted watcher does not train a batch twice.
+ *   <li>Otherwise {@code <path>} is a folder of input batches (files or sub-folders): each new
+ *       entry is ingested into the lake, then the model is trained once. The entries done are
+ *       listed in {@code <path>/.mlops-trained}, so a restarted watcher does not train a batch
+ *       twice.
  * </ul>
  */
 final class TrainWatcher {
@@ -46,7 +47,8 @@ final class TrainWatcher {
     List<Map<String, Object>> trainings = new ArrayList<>();
     Set<String> seen = lake ? lakeFiles(options, uc) : done(watched);
     Set<String> pending = new TreeSet<>();
-    PipelineReports.progress("train: watching " + watched + (lake ? " (lake events)" : " (input batches)"));
+    PipelineReports.progress(
+        "train: watching " + watched + (lake ? " (lake events)" : " (input batches)"));
     while (options.getMaxTrainings() == 0 || trainings.size() < options.getMaxTrainings()) {
       Set<String> now = lake ? lakeFiles(options, uc) : entries(watched);
       Set<String> fresh = new TreeSet<>(now);
@@ -121,9 +123,7 @@ final class TrainWatcher {
       return names;
     }
     try (Stream<Path> list = Files.list(dir)) {
-      list.map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith("."))
-          .forEach(names::add);
+      list.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).forEach(names::add);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }

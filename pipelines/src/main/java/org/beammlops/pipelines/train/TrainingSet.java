@@ -7,9 +7,9 @@ import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.features.FeatureSpec;
+import org.beammlops.transforms.lake.ParquetFiles;
 import org.beammlops.transforms.learn.Folds;
 import org.beammlops.transforms.learn.TrainingMatrix;
-import org.beammlops.transforms.lake.ParquetFiles;
 
 /**
  * An exported training or holdout set, vectorized with the run's feature spec, with each row's
@@ -36,7 +36,8 @@ final class TrainingSet {
   /** The set under {@code glob}, loaded once per JVM for a given spec, task and folds. */
   static TrainingSet load(
       String glob, FeatureSpec spec, Task task, String idField, int folds, long seed) {
-    String key = glob + '|' + spec.toJson().hashCode() + '|' + task.name() + '|' + folds + '|' + seed;
+    String key =
+        glob + '|' + spec.toJson().hashCode() + '|' + task.name() + '|' + folds + '|' + seed;
     synchronized (CACHE) {
       TrainingSet cached = CACHE.get(key);
       if (cached != null) {

@@ -92,11 +92,15 @@ class TrainPipelineTest {
     @SuppressWarnings("unchecked")
     Map<String, Double> stack = (Map<String, Double>) holdout.get("stack");
     @SuppressWarnings("unchecked")
-    Map<String, Map<String, Double>> bases = (Map<String, Map<String, Double>>) holdout.get("bases");
+    Map<String, Map<String, Double>> bases =
+        (Map<String, Map<String, Double>>) holdout.get("bases");
     double bestBase = bases.values().stream().mapToDouble(m -> m.get(metric)).min().orElseThrow();
     String comparison = (String) holdout.get("comparison");
     if (stack.get(metric) > bestBase) {
-      assertTrue(comparison.contains("worse than") && comparison.contains("because") || comparison.contains("generalises"), comparison);
+      assertTrue(
+          comparison.contains("worse than") && comparison.contains("because")
+              || comparison.contains("generalises"),
+          comparison);
     } else {
       assertTrue(comparison.contains("at least as good"), comparison);
     }
@@ -110,15 +114,29 @@ class TrainPipelineTest {
     assertTrue(parent.tags().get("mlflow.source.git.commit").matches("[0-9a-f]{40}|unknown"));
     for (String key :
         classification
-            ? List.of("holdout_roc_auc", "holdout_log_loss", "holdout_accuracy", "holdout_precision",
-                "holdout_recall", "holdout_f1", "holdout_brier", "baseline_log_loss")
+            ? List.of(
+                "holdout_roc_auc",
+                "holdout_log_loss",
+                "holdout_accuracy",
+                "holdout_precision",
+                "holdout_recall",
+                "holdout_f1",
+                "holdout_brier",
+                "baseline_log_loss")
             : List.of("holdout_rmse", "holdout_mae", "holdout_r2", "baseline_rmse")) {
       assertTrue(parent.metrics().containsKey(key), key + " in " + parent.metrics().keySet());
     }
     for (String key :
-        List.of("rows_trainRows", "rows_holdoutRows", "stage_prepare_seconds",
-            "stage_cross_validate_seconds", "stage_refit_seconds", "total_seconds",
-            "learner_fit_seconds_sum", "holdout_gbt_" + metric, "gate_score")) {
+        List.of(
+            "rows_trainRows",
+            "rows_holdoutRows",
+            "stage_prepare_seconds",
+            "stage_cross_validate_seconds",
+            "stage_refit_seconds",
+            "total_seconds",
+            "learner_fit_seconds_sum",
+            "holdout_gbt_" + metric,
+            "gate_score")) {
       assertTrue(parent.metrics().containsKey(key), key + " in " + parent.metrics().keySet());
     }
     long trainRows = parent.metrics().get("rows_trainRows").longValue();
@@ -131,29 +149,49 @@ class TrainPipelineTest {
             List.of(parent.experimentId()), "tags.mlflow.parentRunId = '" + runId + "'", 100);
     Set<String> names = children.stream().map(TrackedRun::runName).collect(Collectors.toSet());
     assertEquals(Set.of("linear", "gbt", "rf", "gbt-trial-0", "gbt-trial-1"), names);
-    TrackedRun gbt = children.stream().filter(r -> r.runName().equals("gbt")).findFirst().orElseThrow();
+    TrackedRun gbt =
+        children.stream().filter(r -> r.runName().equals("gbt")).findFirst().orElseThrow();
     assertTrue(gbt.params().containsKey("max_depth") && gbt.params().containsKey("selected_from"));
-    for (String key : List.of("cv_" + metric + "_mean", "cv_" + metric + "_std", "holdout_" + metric, "refit_seconds", "cv_fit_seconds_total")) {
+    for (String key :
+        List.of(
+            "cv_" + metric + "_mean",
+            "cv_" + metric + "_std",
+            "holdout_" + metric,
+            "refit_seconds",
+            "cv_fit_seconds_total")) {
       assertTrue(gbt.metrics().containsKey(key), key + " in " + gbt.metrics().keySet());
     }
     List<MetricPoint> perFold = tracking.metricHistory(gbt.runId(), "cv_" + metric);
-    assertEquals(Set.of(0L, 1L, 2L), perFold.stream().map(MetricPoint::step).collect(Collectors.toSet()));
+    assertEquals(
+        Set.of(0L, 1L, 2L), perFold.stream().map(MetricPoint::step).collect(Collectors.toSet()));
 
     // The model directory: MLmodel with both flavors and a signature, the spec and the profile.
     Set<String> files =
-        tracking.listArtifacts(runId, "model").stream().map(ArtifactInfo::path).collect(Collectors.toSet());
-    for (String f : List.of("model/MLmodel", "model/model.onnx", "model/feature_spec.json", "model/reference_profile.json")) {
+        tracking.listArtifacts(runId, "model").stream()
+            .map(ArtifactInfo::path)
+            .collect(Collectors.toSet());
+    for (String f :
+        List.of(
+            "model/MLmodel",
+            "model/model.onnx",
+            "model/feature_spec.json",
+            "model/reference_profile.json")) {
       assertTrue(files.contains(f), f + " in " + files);
     }
-    Path copy = tracking.downloadArtifacts(runId, "model/MLmodel", temp.resolve("MLmodel-" + runner + task));
+    Path copy =
+        tracking.downloadArtifacts(
+            runId, "model/MLmodel", temp.resolve("MLmodel-" + runner + task));
     JsonNode mlmodel = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(copy));
     assertTrue(mlmodel.path("flavors").has("onnx"), mlmodel.toString());
     assertTrue(mlmodel.path("flavors").has("python_function"), mlmodel.toString());
-    assertTrue(mlmodel.path("signature").path("inputs").asText().contains("features"), mlmodel.toString());
+    assertTrue(
+        mlmodel.path("signature").path("inputs").asText().contains("features"), mlmodel.toString());
 
     // The training and holdout sets are exported to the lake.
     Path exported = lake.resolve("flights/training/" + runId);
-    assertTrue(Files.isDirectory(exported.resolve("train")) && Files.isDirectory(exported.resolve("holdout")));
+    assertTrue(
+        Files.isDirectory(exported.resolve("train"))
+            && Files.isDirectory(exported.resolve("holdout")));
     assertFalse(FitLearners.filesOf(exported.resolve("holdout").toString()).isEmpty());
   }
 }

@@ -9,7 +9,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /** Options for training runs in tests: small learners, a local tracking server, a temp lake. */
 final class TrainingFixture {
-  static final String SAMPLE = Path.of("..", "data", "flights-sample.parquet").toAbsolutePath().toString();
+  static final String SAMPLE =
+      Path.of("..", "data", "flights-sample.parquet").toAbsolutePath().toString();
 
   /** Learners small enough for a test, big enough to beat the baseline on the sample. */
   static final String SMALL_LEARNERS =
@@ -18,7 +19,12 @@ final class TrainingFixture {
   private TrainingFixture() {}
 
   static String[] direct() {
-    return new String[] {"--runner=DirectRunner", "--enforceImmutability=false", "--enforceEncodability=false", "--targetParallelism=2"};
+    return new String[] {
+      "--runner=DirectRunner",
+      "--enforceImmutability=false",
+      "--enforceEncodability=false",
+      "--targetParallelism=2"
+    };
   }
 
   static String[] flink() {
@@ -35,7 +41,9 @@ final class TrainingFixture {
     all.addAll(Arrays.asList(args));
     PipelineOptionsFactory.register(TrainOptions.class);
     TrainOptions options =
-        PipelineOptionsFactory.fromArgs(all.toArray(String[]::new)).withValidation().as(TrainOptions.class);
+        PipelineOptionsFactory.fromArgs(all.toArray(String[]::new))
+            .withValidation()
+            .as(TrainOptions.class);
     FileSystems.setDefaultPipelineOptions(options);
     return options;
   }

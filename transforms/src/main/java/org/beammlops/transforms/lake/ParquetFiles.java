@@ -15,8 +15,8 @@ import org.apache.parquet.hadoop.ParquetReader;
 
 /**
  * Reads Parquet files of any Beam file system row by row outside a pipeline: for the few places
- * where one worker needs a whole, small-enough data set in memory, in a stable order (the
- * training set a learner is fitted on).
+ * where one worker needs a whole, small-enough data set in memory, in a stable order (the training
+ * set a learner is fitted on).
  */
 public final class ParquetFiles {
   private ParquetFiles() {}

@@ -36,7 +36,9 @@ public final class ReadLake extends PTransform<PBegin, PCollection<GenericRecord
     return new ReadLake(lake.eventsGlob(), schema, null, null);
   }
 
-  /** Only the event dates from {@code from} to {@code to}, both inclusive; null leaves a side open. */
+  /**
+   * Only the event dates from {@code from} to {@code to}, both inclusive; null leaves a side open.
+   */
   public ReadLake between(LocalDate from, LocalDate to) {
     return new ReadLake(
         glob,

@@ -17,8 +17,8 @@ public interface FittedLearner extends AutoCloseable {
   byte[] modelBytes();
 
   /**
-   * Adds this learner's score to {@code graph}, reading the feature vector {@code features}
-   * ([N, width]), and returns the name of the [N, 1] score tensor.
+   * Adds this learner's score to {@code graph}, reading the feature vector {@code features} ([N,
+   * width]), and returns the name of the [N, 1] score tensor.
    */
   String addTo(OnnxGraph graph, String features);
 

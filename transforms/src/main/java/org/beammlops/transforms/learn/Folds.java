@@ -3,9 +3,9 @@ package org.beammlops.transforms.learn;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Deterministic assignment of rows to cross-validation folds and hash splits by their id: the
- * same id always lands in the same fold for the same seed, whichever worker reads it and in
- * whatever order, so folds need no shuffle and no shared state.
+ * Deterministic assignment of rows to cross-validation folds and hash splits by their id: the same
+ * id always lands in the same fold for the same seed, whichever worker reads it and in whatever
+ * order, so folds need no shuffle and no shared state.
  */
 public final class Folds {
   private Folds() {}

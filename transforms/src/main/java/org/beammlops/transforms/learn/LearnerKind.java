@@ -16,8 +16,7 @@ public enum LearnerKind {
         return k;
       }
     }
-    throw new IllegalArgumentException(
-        "unknown learner '" + name + "'; known: linear, gbt, rf");
+    throw new IllegalArgumentException("unknown learner '" + name + "'; known: linear, gbt, rf");
   }
 
   public String id() {

@@ -12,10 +12,10 @@ import org.tribuo.math.la.DenseVector;
  * odds for classification, linear regression on their values for regression, both with a small
  * ridge penalty.
  *
- * <p>It is fitted exactly (Newton / IRLS, normal equations solved by Tribuo's Cholesky) rather
- * than by SGD: with a handful of columns the exact optimum is cheap, deterministic and free of
- * step-size tuning, so the stack reliably does no worse than its best member on the data it was
- * fitted on. Fitted without class weights, it also recalibrates base learners trained with them.
+ * <p>It is fitted exactly (Newton / IRLS, normal equations solved by Tribuo's Cholesky) rather than
+ * by SGD: with a handful of columns the exact optimum is cheap, deterministic and free of step-size
+ * tuning, so the stack reliably does no worse than its best member on the data it was fitted on.
+ * Fitted without class weights, it also recalibrates base learners trained with them.
  */
 public record Stacker(Task.Type type, List<String> learners, double[] weights, double bias)
     implements Serializable {
@@ -99,7 +99,9 @@ public record Stacker(Task.Type type, List<String> learners, double[] weights, d
     return out;
   }
 
-  /** Adds the stacker over the [N, 1] score tensors {@code scoreNodes}; returns its [N, 1] output. */
+  /**
+   * Adds the stacker over the [N, 1] score tensors {@code scoreNodes}; returns its [N, 1] output.
+   */
   public String addTo(OnnxGraph graph, List<String> scoreNodes) {
     float[] w = new float[weights.length];
     for (int j = 0; j < w.length; j++) {

@@ -8,8 +8,8 @@ import java.util.Arrays;
  * would not fit in memory.
  *
  * <p>Zero and absent are the same thing here. The tree learners inherit XGBoost's reading of an
- * absent CSR entry as <em>missing</em>, which the exported ONNX graph reproduces by mapping zeros to
- * NaN in front of its trees.
+ * absent CSR entry as <em>missing</em>, which the exported ONNX graph reproduces by mapping zeros
+ * to NaN in front of its trees.
  */
 public final class TrainingMatrix {
   private final int width;

@@ -32,10 +32,10 @@ import org.tribuo.regression.sgd.objectives.SquaredLoss;
  * Logistic regression (classification) and linear regression with Tribuo's SGD trainers (AdaGrad).
  *
  * <p>Tribuo numbers features by sorted name, so columns are named {@code c000042}: zero-padded
- * names keep Tribuo's order equal to the vector's, and the weights are still read back through
- * the model's feature map. Every example also carries a constant feature so that no example is
- * empty. Regression targets are standardized before fitting (SGD steps are then the same size
- * whatever the target's unit) and the scale is folded back into the exported weights.
+ * names keep Tribuo's order equal to the vector's, and the weights are still read back through the
+ * model's feature map. Every example also carries a constant feature so that no example is empty.
+ * Regression targets are standardized before fitting (SGD steps are then the same size whatever the
+ * target's unit) and the scale is folded back into the exported weights.
  *
  * <p>Params: {@code epochs} (5), {@code learning_rate} (0.5), {@code minibatch} (1).
  */
@@ -68,8 +68,10 @@ final class TribuoLinearLearner implements Learner {
       return new Fitted(spec, type, trainer.train(data), names, 0, 1);
     }
     double mean = Arrays.stream(rows.targets()).average().orElse(0);
-    double std = Math.sqrt(Arrays.stream(rows.targets()).map(t -> (t - mean) * (t - mean)).sum()
-        / Math.max(1, rows.rows()));
+    double std =
+        Math.sqrt(
+            Arrays.stream(rows.targets()).map(t -> (t - mean) * (t - mean)).sum()
+                / Math.max(1, rows.rows()));
     double scale = std > 0 ? std : 1;
     var trainer =
         new org.tribuo.regression.sgd.linear.LinearSGDTrainer(
@@ -162,12 +164,14 @@ final class TribuoLinearLearner implements Learner {
           Prediction<Label> p = m.predict(example(new Label(NEGATIVE), rows, r, names, 1f));
           double p1 = p.getOutputScores().get(POSITIVE).getScore();
           double p0 = p.getOutputScores().get(NEGATIVE).getScore();
-          out[r] = Math.log(Math.max(p1, Double.MIN_NORMAL)) - Math.log(Math.max(p0, Double.MIN_NORMAL));
+          out[r] =
+              Math.log(Math.max(p1, Double.MIN_NORMAL)) - Math.log(Math.max(p0, Double.MIN_NORMAL));
         }
       } else {
         Model<Regressor> m = (Model<Regressor>) model;
         for (int r = 0; r < rows.rows(); r++) {
-          Prediction<Regressor> p = m.predict(example(new Regressor(TARGET, 0), rows, r, names, 1f));
+          Prediction<Regressor> p =
+              m.predict(example(new Regressor(TARGET, 0), rows, r, names, 1f));
           out[r] = p.getOutput().getValues()[0] * targetScale + targetMean;
         }
       }
@@ -209,7 +213,9 @@ final class TribuoLinearLearner implements Learner {
         }
         int constant = features.get(CONSTANT).getID();
         bias =
-            w.get(pos, biasColumn) - w.get(neg, biasColumn) + w.get(pos, constant)
+            w.get(pos, biasColumn)
+                - w.get(neg, biasColumn)
+                + w.get(pos, constant)
                 - w.get(neg, constant);
       } else {
         for (int c = 0; c < names.length; c++) {

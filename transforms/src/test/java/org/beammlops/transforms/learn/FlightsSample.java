@@ -3,10 +3,10 @@ package org.beammlops.transforms.learn;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
+import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.FlightRecords;
 import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.lake.ParquetFiles;
-import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.parse.RecordParser;
 import org.beammlops.transforms.parse.RejectedRecordException;
 

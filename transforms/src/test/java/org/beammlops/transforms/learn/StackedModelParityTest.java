@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The exported graph against the learners' own libraries: real Tribuo, real XGBoost, real ONNX
- * Runtime, on rows of the committed flights sample, including held-out rows with a missing
- * feature and with categories the spec never saw.
+ * Runtime, on rows of the committed flights sample, including held-out rows with a missing feature
+ * and with categories the spec never saw.
  */
 class StackedModelParityTest {
   private static final List<GenericRecord> ROWS = FlightsSample.firstRows(6000);
@@ -66,7 +66,10 @@ class StackedModelParityTest {
     }
     Stacker stacker =
         Stacker.fit(
-            task.type(), specs.stream().map(LearnerSpec::name).toList(), inSample, trainRows.targets());
+            task.type(),
+            specs.stream().map(LearnerSpec::name).toList(),
+            inSample,
+            trainRows.targets());
 
     try (StackedModel model = new StackedModel(task.type(), spec.width(), fitted, stacker);
         OnnxRunner runner = OnnxRunner.load(model.toOnnx())) {
