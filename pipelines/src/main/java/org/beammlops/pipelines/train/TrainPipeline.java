@@ -330,6 +330,7 @@ public final class TrainPipeline {
           PipelineReports.runToCompletion(
               pipeline,
               "read",
+              "outOfRange",
               "labelled",
               "labelMissing",
               "positives",
