@@ -82,7 +82,8 @@ public final class Mlops {
     COMMANDS.put(
         "bench",
         new Command(
-            "bench ingest --input=<parquet>: rows/s on DirectRunner, FlinkRunner and plain Java",
+            "ingest --input=<parquet>: rows/s on DirectRunner, FlinkRunner and plain Java;\n"
+                + "                 train --input=<parquet>: seconds per stage vs fit time, holdout metrics",
             null,
             BenchCommand::run));
   }

@@ -1,50 +1,96 @@
 package org.beammlops.pipelines.bench;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
+import org.beammlops.pipelines.train.TrainOptions;
+import org.beammlops.pipelines.train.TrainPipeline;
 import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.tracking.TrackingConfig;
 
 /**
- * {@code ./mlops bench ingest --input=<parquet>}: ingest the same file three ways in one run —
- * plain single-threaded Java, the ingest pipeline on DirectRunner, and on FlinkRunner {@code
- * [local]} — and print rows per second side by side, each into a fresh lake.
+ * The benchmarks, each over one file:
+ *
+ * <ul>
+ *   <li>{@code ./mlops bench ingest --input=<parquet>}: ingest the same file three ways in one run
+ *       — plain single-threaded Java, the ingest pipeline on DirectRunner, and on FlinkRunner
+ *       {@code [local]} — and print rows per second side by side, each into a fresh lake.
+ *   <li>{@code ./mlops bench train --input=<parquet>}: one full training ({@link
+ *       TrainPipeline#trainOnce}) with the split that suits the whole flights file, and where its
+ *       time goes: wall seconds per stage and in total beside the learners' own fit seconds, with
+ *       the rows and the holdout metrics of the stack, each base learner and the naive baseline.
+ * </ul>
  */
 public final class BenchCommand {
+  private static final String USAGE =
+      "usage: ./mlops bench ingest --input=<parquet> [--useCase=flights] [--runners=plain,direct,flink]\n"
+          + "       ./mlops bench train --input=<parquet> [--task=delay15] [--runner=DirectRunner|FlinkRunner]"
+          + " [any ./mlops train option]";
+
+  /**
+   * What {@code bench train} passes unless the user gives the option: the flights file spans
+   * January to June 2001, so train on January–April and hold out May (June is what the demo replays
+   * as live traffic), registered like a real training so that the registry gate is timed too.
+   */
+  static final List<String> TRAIN_DEFAULTS =
+      List.of(
+          "--task=delay15",
+          "--from=2001-01-01",
+          "--to=2001-05-31",
+          "--holdoutFrom=2001-05-01",
+          "--register=true");
+
   private BenchCommand() {}
 
   public static int run(String[] args, UnaryOperator<String[]> presets) {
-    if (args.length == 0 || !args[0].equals("ingest")) {
-      System.err.println(
-          "usage: ./mlops bench ingest --input=<parquet> [--useCase=flights] [--runners=plain,direct,flink]");
+    if (args.length == 0 || !List.of("ingest", "train").contains(args[0])) {
+      System.err.println(USAGE);
       return Commands.USAGE_ERROR;
     }
-    List<String> rest = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
-    String runners = "plain,direct,flink";
-    for (String arg : List.copyOf(rest)) {
-      if (arg.startsWith("--runners=")) {
-        runners = arg.substring("--runners=".length());
-        rest.remove(arg);
-      }
+    List<String> rest = joinSpacedValues(Arrays.asList(args).subList(1, args.length));
+    if (rest.contains("--help")) {
+      System.out.println(USAGE);
+      PipelineOptionsFactory.printHelp(
+          System.out, args[0].equals("train") ? TrainOptions.class : IngestOptions.class);
+      return 0;
     }
     try {
+      if (args[0].equals("train")) {
+        return benchTrain(rest, presets);
+      }
+      String runners = "plain,direct,flink";
+      for (String arg : List.copyOf(rest)) {
+        if (arg.startsWith("--runners=")) {
+          runners = arg.substring("--runners=".length());
+          rest.remove(arg);
+        }
+      }
       return benchIngest(rest, List.of(runners.split(",")), presets);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return Commands.USAGE_ERROR;
     } catch (IOException | RuntimeException e) {
       System.err.println("error: " + e);
+      if (System.getenv("MLOPS_DEBUG") != null) {
+        e.printStackTrace();
+      }
       return 1;
     }
   }
@@ -95,6 +141,111 @@ public final class BenchCommand {
     return 0;
   }
 
+  private static int benchTrain(List<String> args, UnaryOperator<String[]> presets)
+      throws IOException {
+    List<String> runArgs = new ArrayList<>(args);
+    for (String option : TRAIN_DEFAULTS) {
+      addIfAbsent(runArgs, option);
+    }
+    String[] withPresets = presets.apply(runArgs.toArray(String[]::new));
+    PipelineOptionsFactory.register(TrainOptions.class);
+    TrainOptions options =
+        PipelineOptionsFactory.fromArgs(withPresets).withValidation().as(TrainOptions.class);
+    if (options.getInput() == null) {
+      throw new IllegalArgumentException("--input=<parquet file> is required");
+    }
+    FileSystems.setDefaultPipelineOptions(options);
+    Commands.checkInputMatches(options.getInput());
+    checkTrackingServer(options);
+    if (runArgs.stream().noneMatch(a -> a.startsWith("--lake="))) {
+      // Like bench ingest: a fresh lake, so the training data of a bench run is its own.
+      options.setLake(Files.createTempDirectory("mlops-bench-train-").toString());
+    }
+    PipelineReports.progress(
+        "bench: train " + String.join(" ", withPresets) + " (lake " + options.getLake() + ")");
+    Map<String, Object> train = TrainPipeline.trainOnce(options);
+
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("input", options.getInput());
+    report.put("task", options.getTask());
+    report.put("runner", options.getRunner().getSimpleName());
+    report.put("runId", train.get("runId"));
+    report.put("lake", options.getLake());
+    Map<?, ?> counts = (Map<?, ?>) train.get("rows");
+    Map<String, Object> rows = new LinkedHashMap<>();
+    rows.put("train", counts.get("trainRows"));
+    rows.put("holdout", counts.get("holdoutRows"));
+    rows.put("read", counts.get("read"));
+    rows.put("labelled", counts.get("labelled"));
+    report.put("rows", rows);
+    report.put("stageSeconds", train.get("stageSeconds"));
+    report.put("totalSeconds", train.get("totalSeconds"));
+    double total = ((Number) train.get("totalSeconds")).doubleValue();
+    double fitSum = ((Number) train.get("learnerFitSecondsSum")).doubleValue();
+    report.put("learnerFitSecondsSum", fitSum);
+    report.put("totalOverFitSum", fitSum > 0 ? Math.round(total / fitSum * 100) / 100.0 : null);
+    report.put("holdout", train.get("holdout"));
+    report.put("model", train.get("model"));
+    PipelineReports.progress(trainTable(report));
+    PipelineReports.print(report);
+    return 0;
+  }
+
+  /**
+   * Fails before any work when no tracking server answers: a training only logs and registers
+   * through one, and the bench starts nothing itself. Any HTTP answer counts (a server behind
+   * authentication answers too); only no answer at all fails.
+   */
+  private static void checkTrackingServer(TrainOptions options) {
+    String uri =
+        options.getTrackingUri() != null
+            ? options.getTrackingUri()
+            : TrackingConfig.fromEnvironment().trackingUri().toString();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(uri + "/health")).timeout(Duration.ofSeconds(5)).build();
+    try {
+      client.send(request, HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "no tracking server answers at "
+              + uri
+              + " ("
+              + e
+              + "); start the local one with ./mlops local up tracking, or point"
+              + " MLFLOW_TRACKING_URI or --trackingUri at a running MLflow server");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while looking for the tracking server", e);
+    }
+  }
+
+  /** Adds {@code --name=value} unless the user gave {@code --name} in any form. */
+  private static void addIfAbsent(List<String> args, String option) {
+    String name = option.substring(0, option.indexOf('='));
+    if (args.stream().noneMatch(a -> a.equals(name) || a.startsWith(name + "="))) {
+      args.add(option);
+    }
+  }
+
+  /**
+   * Accepts {@code --name value} as well as Beam's {@code --name=value}: Beam rejects any argument
+   * that does not start with {@code --}, so such an argument can only be the previous option's
+   * value.
+   */
+  static List<String> joinSpacedValues(List<String> args) {
+    List<String> out = new ArrayList<>();
+    for (String arg : args) {
+      int last = out.size() - 1;
+      if (!arg.startsWith("--") && last >= 0 && !out.get(last).contains("=")) {
+        out.set(last, out.get(last) + "=" + arg);
+      } else {
+        out.add(arg);
+      }
+    }
+    return out;
+  }
+
   private static void record(Map<String, Object> report, String name, long rows, double seconds) {
     report.put(name + "Seconds", Math.round(seconds * 100) / 100.0);
     report.put(name + "RowsPerSec", Math.round(rows / seconds));
@@ -114,6 +265,56 @@ public final class BenchCommand {
                 name, report.get(name + "RowsPerSec"), report.get(name + "Seconds")));
       }
     }
+    return out.toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String trainTable(Map<String, Object> report) {
+    Map<String, Object> rows = (Map<String, Object>) report.get("rows");
+    StringBuilder out =
+        new StringBuilder(
+            String.format(
+                "%nbench train of %s (task %s, %s, run %s)%n  rows: %s train, %s holdout%n",
+                report.get("input"),
+                report.get("task"),
+                report.get("runner"),
+                report.get("runId"),
+                rows.get("train"),
+                rows.get("holdout")));
+    out.append(String.format("  %-16s %10s%n", "stage", "wall s"));
+    ((Map<String, Object>) report.get("stageSeconds"))
+        .forEach((stage, seconds) -> out.append(String.format("  %-16s %10s%n", stage, seconds)));
+    out.append(String.format("  %-16s %10s%n", "total", report.get("totalSeconds")));
+    out.append(
+        String.format(
+            "  learners' own fit seconds, summed over every fit: %s (total / fit-sum = %s)%n",
+            report.get("learnerFitSecondsSum"), report.get("totalOverFitSum")));
+    Map<String, Object> holdout = (Map<String, Object>) report.get("holdout");
+    Map<String, Double> baseline = (Map<String, Double>) holdout.get("baseline");
+    List<String> metrics = new ArrayList<>(baseline.keySet());
+    metrics.remove("count");
+    out.append(
+        String.format("  holdout (models compared on %s)%n  %-10s", holdout.get("metric"), ""));
+    metrics.forEach(m -> out.append(String.format(" %13s", m)));
+    out.append(String.format("%n"));
+    Map<String, Map<String, Double>> lines = new LinkedHashMap<>();
+    lines.put("stack", (Map<String, Double>) holdout.get("stack"));
+    lines.putAll((Map<String, Map<String, Double>>) holdout.get("bases"));
+    lines.put("baseline", baseline);
+    lines.forEach(
+        (name, values) -> {
+          out.append(String.format("  %-10s", name));
+          metrics.forEach(m -> out.append(String.format(" %13.6f", values.get(m))));
+          out.append(String.format("%n"));
+        });
+    Map<String, Object> model = (Map<String, Object>) report.get("model");
+    out.append(
+        String.format(
+            "  model: %s version %s, alias %s (%s)%n",
+            model.get("registeredModel"),
+            model.get("version"),
+            model.get("alias"),
+            model.get("reason")));
     return out.toString();
   }
 }

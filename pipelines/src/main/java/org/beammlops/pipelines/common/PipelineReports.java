@@ -26,6 +26,30 @@ public final class PipelineReports {
     return report;
   }
 
+  /**
+   * Runs a streaming pipeline for {@code seconds}, then cancels it, and returns its counters: for
+   * demos, benchmarks and tests of pipelines that never end by themselves.
+   */
+  public static Map<String, Object> runFor(
+      Pipeline pipeline, long seconds, String... requiredCounters) {
+    long start = System.nanoTime();
+    PipelineResult result = pipeline.run();
+    PipelineResult.State state =
+        result.waitUntilFinish(org.joda.time.Duration.standardSeconds(seconds));
+    if (state == null || !state.isTerminal()) {
+      try {
+        result.cancel();
+      } catch (java.io.IOException | UnsupportedOperationException e) {
+        throw new IllegalStateException("cannot stop the pipeline after " + seconds + " s", e);
+      }
+    } else if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("pipeline ended in state " + state);
+    }
+    Map<String, Object> report = new LinkedHashMap<>(CounterSummary.of(result, requiredCounters));
+    report.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+    return report;
+  }
+
   /** Prints the report as the last line of stdout. */
   public static void print(Map<String, ?> report) {
     System.out.println(CounterSummary.toJson(report));

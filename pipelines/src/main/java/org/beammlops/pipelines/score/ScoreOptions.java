@@ -88,6 +88,12 @@ public interface ScoreOptions extends MlopsOptions, StreamingOptions {
 
   void setMaxReadSeconds(long value);
 
+  @Description("Score for this many seconds, then stop (0 = until cancelled or the read ends).")
+  @Default.Long(0)
+  long getRunSeconds();
+
+  void setRunSeconds(long value);
+
   @Description("Seconds between prediction-log file commits to the lake.")
   @Default.Integer(30)
   int getCommitIntervalSeconds();

@@ -86,7 +86,9 @@ public final class ScorePipeline {
         "score: " + requestsTopic(options, useCase) + " -> " + predictionsTopic(options, useCase)
             + " with " + initial.id() + " (" + modelUri + ")");
     Pipeline pipeline = build(options, useCase, task, trackingUri, modelUri, initial);
-    return PipelineReports.runToCompletion(pipeline, COUNTERS);
+    return options.getRunSeconds() > 0
+        ? PipelineReports.runFor(pipeline, options.getRunSeconds(), COUNTERS)
+        : PipelineReports.runToCompletion(pipeline, COUNTERS);
   }
 
   static String trackingUri(ScoreOptions options) {

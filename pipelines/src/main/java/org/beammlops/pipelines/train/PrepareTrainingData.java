@@ -8,6 +8,7 @@ import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
@@ -92,7 +93,7 @@ final class PrepareTrainingData {
       parsed
           .deadLetters()
           .apply("WriteDeadLetters", WriteDeadLetters.toLake(lake, options.getRunId()));
-      records = parsed.records();
+      records = parsed.records().apply("KeepDateRange", inDateRange(useCase, options));
     } else {
       schema = useCase.lakeSchema();
       records =
@@ -102,7 +103,7 @@ final class PrepareTrainingData {
     }
     SplitTrainHoldout.Result split =
         records
-            .apply("KeepLabelled", ParDo.of(new KeepLabelled(task)))
+            .apply("KeepLabelled", ParDo.of(new KeepLabelled(task, options.getInput() == null)))
             .setCoder(records.getCoder())
             .apply("SplitTrainHoldout", splitOf(options, useCase));
     EventDates dateOf = EventDates.of(useCase);
@@ -143,6 +144,30 @@ final class PrepareTrainingData {
     return pipeline;
   }
 
+  /**
+   * Keeps the records whose event date is within {@code --from}/{@code --to}: files are not laid
+   * out by date as the lake is, so the range that limits lake reads is applied record by record
+   * here. Records out of range are not training data of this run, nor dead letters: they are only
+   * counted, as {@code outOfRange}.
+   */
+  private static Filter<GenericRecord> inDateRange(UseCase useCase, TrainOptions options) {
+    EventDates dateOf = EventDates.of(useCase);
+    LocalDate fromDate = date(options.getFrom());
+    LocalDate toDate = date(options.getTo());
+    // ISO dates compare as strings; the open ends are below and above every date.
+    String from = fromDate == null ? "" : fromDate.toString();
+    String to = toDate == null ? "~" : toDate.toString();
+    return Filter.by(
+        record -> {
+          String date = dateOf.apply(record);
+          boolean inRange = date.compareTo(from) >= 0 && date.compareTo(to) <= 0;
+          if (!inRange) {
+            PipelineCounters.counter("outOfRange").inc();
+          }
+          return inRange;
+        });
+  }
+
   private static SplitTrainHoldout splitOf(TrainOptions options, UseCase useCase) {
     switch (options.getSplit()) {
       case "time":
@@ -174,14 +199,19 @@ final class PrepareTrainingData {
    */
   private static final class KeepLabelled extends DoFn<GenericRecord, GenericRecord> {
     private final Task task;
+    private final boolean countRead;
 
-    KeepLabelled(Task task) {
+    /** {@code countRead}: lake records are counted here; parsed files were counted by the parser. */
+    KeepLabelled(Task task, boolean countRead) {
       this.task = task;
+      this.countRead = countRead;
     }
 
     @ProcessElement
     public void process(@Element GenericRecord record, OutputReceiver<GenericRecord> out) {
-      PipelineCounters.counter(PipelineCounters.READ).inc();
+      if (countRead) {
+        PipelineCounters.counter(PipelineCounters.READ).inc();
+      }
       Double target = TrainingSet.target(record, task);
       if (target == null) {
         PipelineCounters.counter("labelMissing").inc();

@@ -59,9 +59,20 @@ public class ScoreHotSwapTest {
   @Parameterized.Parameters(name = "{0}")
   public static Collection<Object[]> runners() {
     return Arrays.asList(
-        new Object[] {"direct", new String[] {"--runner=DirectRunner", "--targetParallelism=1"}},
+        // The DirectRunner reads a time-limited Kafka read as a bounded source (all of it, then
+        // the rest of the pipeline), so it streams unbounded here and is stopped after a while.
         new Object[] {
-          "flink", new String[] {"--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=1", "--streaming=true"}
+          "direct",
+          new String[] {
+            "--runner=DirectRunner", "--targetParallelism=1", "--blockOnRun=false", "--runSeconds=100"
+          }
+        },
+        new Object[] {
+          "flink",
+          new String[] {
+            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=1", "--streaming=true",
+            "--maxReadSeconds=100"
+          }
         });
   }
 
@@ -105,7 +116,7 @@ public class ScoreHotSwapTest {
             KAFKA.bootstrapServers(), server.url(), lake, runner,
             "--model=models:/" + model + "@champion", "--requestsTopic=" + in,
             "--predictionsTopic=" + out, "--pollIntervalSeconds=" + POLL_SECONDS,
-            "--maxReadSeconds=100", "--maxBatchSize=64");
+            "--maxBatchSize=64");
     CompletableFuture<Map<String, Object>> scoring = CompletableFuture.supplyAsync(() -> ScorePipeline.run(options));
 
     // Promote only once the job is scoring: runners take a while to start.
