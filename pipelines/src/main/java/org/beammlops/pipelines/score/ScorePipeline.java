@@ -9,6 +9,7 @@ import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
@@ -21,13 +22,11 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.schemas.DeadLetter;
-import org.beammlops.schemas.ModelEvent;
 import org.beammlops.schemas.Prediction;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
@@ -63,14 +62,18 @@ import org.joda.time.Duration;
  *                                         registry poll (side input) ── model events ── &lt;uc&gt;.alerts
  * </pre>
  *
- * Consumer offsets are committed when a bundle is finalized, i.e. after its outputs are written
- * (on Flink: after the checkpoint that holds them), so a restarted job re-reads what was not
- * durably scored; at-least-once, with {@code --exactlyOnce} for Kafka transactions on the sink.
+ * Consumer offsets are committed when a bundle is finalized, i.e. after its outputs are written (on
+ * Flink: after the checkpoint that holds them), so a restarted job re-reads what was not durably
+ * scored; at-least-once, with {@code --exactlyOnce} for Kafka transactions on the sink.
  */
 public final class ScorePipeline {
   static final String NAME = "score";
   static final String[] COUNTERS = {
-    PipelineCounters.READ, PipelineCounters.VALID, PipelineCounters.DEAD_LETTER, "inferences", "predictions"
+    PipelineCounters.READ,
+    PipelineCounters.VALID,
+    PipelineCounters.DEAD_LETTER,
+    "inferences",
+    "predictions"
   };
 
   private ScorePipeline() {}
@@ -83,8 +86,15 @@ public final class ScorePipeline {
     // Fails here, before anything runs, for a model that does not exist or a server that is down.
     ModelRef initial = WatchModelRegistry.resolve(trackingUri, modelUri);
     PipelineReports.progress(
-        "score: " + requestsTopic(options, useCase) + " -> " + predictionsTopic(options, useCase)
-            + " with " + initial.id() + " (" + modelUri + ")");
+        "score: "
+            + requestsTopic(options, useCase)
+            + " -> "
+            + predictionsTopic(options, useCase)
+            + " with "
+            + initial.id()
+            + " ("
+            + modelUri
+            + ")");
     Pipeline pipeline = build(options, useCase, task, trackingUri, modelUri, initial);
     return options.getRunSeconds() > 0
         ? PipelineReports.runFor(pipeline, options.getRunSeconds(), COUNTERS)
@@ -151,7 +161,8 @@ public final class ScorePipeline {
             ParseAndValidate.messages(
                 useCase,
                 InputFormat.of(
-                    options.getFormat().equalsIgnoreCase("auto") ? "json" : options.getFormat(), ""),
+                    options.getFormat().equalsIgnoreCase("auto") ? "json" : options.getFormat(),
+                    ""),
                 NAME));
     Duration ttl = Duration.millis(useCase.dedupTtl().toMillis());
     PCollection<GenericRecord> requests =
@@ -175,10 +186,12 @@ public final class ScorePipeline {
                 org.joda.time.Instant.now()
                     .plus(Duration.standardSeconds(options.getMaxReadSeconds())));
       }
-      PCollectionView<Iterable<WatchModelRegistry.Answer>> updates = pipeline.apply("WatchRegistry", watch);
+      PCollectionView<Iterable<WatchModelRegistry.Answer>> updates =
+          pipeline.apply("WatchRegistry", watch);
       runInference = runInference.withModelUpdates(updates);
     }
-    RunInference.Result<GenericRecord, Double> scored = requests.apply("RunInference", runInference);
+    RunInference.Result<GenericRecord, Double> scored =
+        requests.apply("RunInference", runInference);
 
     PCollection<Prediction> predictions =
         scored
@@ -194,7 +207,8 @@ public final class ScorePipeline {
             .withKeySerializer(StringSerializer.class)
             .withValueSerializer(ByteArraySerializer.class);
     if (options.getExactlyOnce()) {
-      writePredictions = writePredictions.withEOS(1, "mlops-score-" + useCase.name() + "-" + task.name());
+      writePredictions =
+          writePredictions.withEOS(1, "mlops-score-" + useCase.name() + "-" + task.name());
     }
     predictions
         .apply(
@@ -258,7 +272,8 @@ public final class ScorePipeline {
         PublishDeadLetters.to(options.getBootstrapServers(), useCase.topics().dlq()));
     deadLetters
         .apply("CommitDeadLettersEvery", commitEvery(options.getCommitIntervalSeconds()))
-        .apply("WriteDeadLetters", WriteDeadLetters.toLake(lake, options.getRunId()).withNumShards(1));
+        .apply(
+            "WriteDeadLetters", WriteDeadLetters.toLake(lake, options.getRunId()).withNumShards(1));
 
     scored
         .modelEvents()
@@ -267,7 +282,10 @@ public final class ScorePipeline {
   }
 
   private static long positionOf(GenericRecord record) {
-    Object p = record.getSchema().getField(UseCase.POSITION_FIELD) == null ? null : record.get(UseCase.POSITION_FIELD);
+    Object p =
+        record.getSchema().getField(UseCase.POSITION_FIELD) == null
+            ? null
+            : record.get(UseCase.POSITION_FIELD);
     return p instanceof Number n ? n.longValue() : -1;
   }
 

@@ -201,7 +201,9 @@ final class PrepareTrainingData {
     private final Task task;
     private final boolean countRead;
 
-    /** {@code countRead}: lake records are counted here; parsed files were counted by the parser. */
+    /**
+     * {@code countRead}: lake records are counted here; parsed files were counted by the parser.
+     */
     KeepLabelled(Task task, boolean countRead) {
       this.task = task;
       this.countRead = countRead;

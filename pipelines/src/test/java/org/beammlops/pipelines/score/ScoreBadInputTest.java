@@ -42,7 +42,8 @@ public class ScoreBadInputTest {
   public static void trainAndRegister() throws Exception {
     KAFKA.createTopics(1, "flights.dlq", "flights.alerts");
     server = LocalTrackingServer.start(TEMP.newFolder("mlruns").toPath());
-    ScoringFixture.trainModel(server.url(), TEMP.newFolder("train-lake").toPath(), "flights-delay15");
+    ScoringFixture.trainModel(
+        server.url(), TEMP.newFolder("train-lake").toPath(), "flights-delay15");
   }
 
   @AfterClass
@@ -75,35 +76,46 @@ public class ScoreBadInputTest {
     Arrays.fill(huge, (byte) 'x');
     messages.add(huge); // 5 MB
     malformed++;
-    try (KafkaProducer<String, byte[]> producer = ScoringFixture.producer(KAFKA.bootstrapServers())) {
+    try (KafkaProducer<String, byte[]> producer =
+        ScoringFixture.producer(KAFKA.bootstrapServers())) {
       messages.forEach(m -> ScoringFixture.send(producer, "bad-in", m));
     }
     Map<String, Object> counters =
         ScorePipeline.run(
             ScoringFixture.options(
-                KAFKA.bootstrapServers(), server.url(), TEMP.newFolder("lake-bad").toPath(),
-                TrainingFixture.direct(), "--requestsTopic=bad-in", "--predictionsTopic=bad-out",
-                "--maxRecords=" + messages.size(), "--pollIntervalSeconds=0"));
-    List<ConsumerRecord<String, byte[]>> predictions = KAFKA.readAll("bad-out", valid.size(), Duration.ofSeconds(60));
+                KAFKA.bootstrapServers(),
+                server.url(),
+                TEMP.newFolder("lake-bad").toPath(),
+                TrainingFixture.direct(),
+                "--requestsTopic=bad-in",
+                "--predictionsTopic=bad-out",
+                "--maxRecords=" + messages.size(),
+                "--pollIntervalSeconds=0"));
+    List<ConsumerRecord<String, byte[]>> predictions =
+        KAFKA.readAll("bad-out", valid.size(), Duration.ofSeconds(60));
     Set<String> ids = new HashSet<>();
     predictions.forEach(r -> ids.add(ScoringFixture.parse(r.value()).get("requestId").asText()));
     assertEquals("one prediction per valid request id", valid.size(), predictions.size());
     assertEquals(valid.size(), ids.size());
     List<JsonNode> dlq = new ArrayList<>();
-    KAFKA.readAll("flights.dlq", malformed, Duration.ofSeconds(30)).forEach(r -> dlq.add(ScoringFixture.parse(r.value())));
+    KAFKA
+        .readAll("flights.dlq", malformed, Duration.ofSeconds(30))
+        .forEach(r -> dlq.add(ScoringFixture.parse(r.value())));
     assertEquals(malformed, dlq.size());
     Set<String> kinds = new HashSet<>();
-    dlq.forEach(d -> {
-      assertTrue(d.toString(), !d.get("reason").asText().isBlank());
-      kinds.add(d.get("errorType").asText());
-    });
+    dlq.forEach(
+        d -> {
+          assertTrue(d.toString(), !d.get("reason").asText().isBlank());
+          kinds.add(d.get("errorType").asText());
+        });
     for (BadMessages.Kind kind : BadMessages.Kind.values()) {
       assertTrue(kind + " in " + kinds, kinds.contains(kind.name()));
     }
     assertTrue(kinds.contains("RECORD_TOO_LARGE"));
     assertEquals((long) messages.size(), counters.get("read"));
     assertEquals((long) malformed, counters.get("deadLetter"));
-    assertEquals((long) messages.size(), (long) counters.get("valid") + (long) counters.get("deadLetter"));
+    assertEquals(
+        (long) messages.size(), (long) counters.get("valid") + (long) counters.get("deadLetter"));
   }
 
   @Test
@@ -112,13 +124,16 @@ public class ScoreBadInputTest {
     List<byte[]> requests = ScoringFixture.requests(3000, "k");
     Path lake = TEMP.newFolder("lake-restart").toPath();
     String[] args = {
-      "--requestsTopic=restart-in", "--predictionsTopic=restart-out", "--pollIntervalSeconds=0",
+      "--requestsTopic=restart-in",
+      "--predictionsTopic=restart-out",
+      "--pollIntervalSeconds=0",
       "--consumerGroup=restart-group"
     };
     CompletableFuture<Void> producing =
         CompletableFuture.runAsync(
             () -> {
-              try (KafkaProducer<String, byte[]> producer = ScoringFixture.producer(KAFKA.bootstrapServers())) {
+              try (KafkaProducer<String, byte[]> producer =
+                  ScoringFixture.producer(KAFKA.bootstrapServers())) {
                 for (byte[] r : requests) {
                   ScoringFixture.send(producer, "restart-in", r);
                   producer.flush();
@@ -130,15 +145,24 @@ public class ScoreBadInputTest {
             });
     // The first job is stopped (cancelled) mid-stream, the second picks up from its commits.
     ScorePipeline.run(
-        ScoringFixture.options(KAFKA.bootstrapServers(), server.url(), lake, TrainingFixture.direct(),
+        ScoringFixture.options(
+            KAFKA.bootstrapServers(),
+            server.url(),
+            lake,
+            TrainingFixture.direct(),
             concat(args, "--blockOnRun=false", "--runSeconds=30")));
     int afterFirst = KAFKA.readAll("restart-out", 1, Duration.ofSeconds(5)).size();
     ScorePipeline.run(
-        ScoringFixture.options(KAFKA.bootstrapServers(), server.url(), lake, TrainingFixture.direct(),
+        ScoringFixture.options(
+            KAFKA.bootstrapServers(),
+            server.url(),
+            lake,
+            TrainingFixture.direct(),
             concat(args, "--blockOnRun=false", "--runSeconds=60")));
     producing.get(60, TimeUnit.SECONDS);
     Set<String> ids = new HashSet<>();
-    KAFKA.readAll("restart-out", requests.size(), Duration.ofSeconds(30))
+    KAFKA
+        .readAll("restart-out", requests.size(), Duration.ofSeconds(30))
         .forEach(r -> ids.add(ScoringFixture.parse(r.value()).get("requestId").asText()));
     assertTrue("the first job scored some before it was stopped", afterFirst > 0);
     Set<String> missing = new HashSet<>();
@@ -158,9 +182,13 @@ public class ScoreBadInputTest {
             () ->
                 ScorePipeline.run(
                     ScoringFixture.options(
-                        KAFKA.bootstrapServers(), server.url(), TEMP.newFolder("lake-nomodel").toPath(),
-                        TrainingFixture.direct(), "--model=models:/no-such-model@champion")));
-    assertTrue(e.getMessage(), e.getMessage().contains("models:/no-such-model@champion does not exist"));
+                        KAFKA.bootstrapServers(),
+                        server.url(),
+                        TEMP.newFolder("lake-nomodel").toPath(),
+                        TrainingFixture.direct(),
+                        "--model=models:/no-such-model@champion")));
+    assertTrue(
+        e.getMessage(), e.getMessage().contains("models:/no-such-model@champion does not exist"));
   }
 
   @Test
@@ -176,9 +204,12 @@ public class ScoreBadInputTest {
             () ->
                 ScorePipeline.run(
                     ScoringFixture.options(
-                        KAFKA.bootstrapServers(), url, TEMP.newFolder("lake-down").toPath(),
+                        KAFKA.bootstrapServers(),
+                        url,
+                        TEMP.newFolder("lake-down").toPath(),
                         TrainingFixture.direct())));
-    assertTrue(e.getMessage(), e.getMessage().contains(url) || String.valueOf(e.getCause()).contains(url));
+    assertTrue(
+        e.getMessage(), e.getMessage().contains(url) || String.valueOf(e.getCause()).contains(url));
   }
 
   private static String[] concat(String[] a, String... b) {

@@ -22,7 +22,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.beammlops.pipelines.testing.EmbeddedKafka;
-import org.beammlops.pipelines.train.TrainingFixture;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.features.FitOptions;
@@ -64,13 +63,19 @@ public class ScoreHotSwapTest {
         new Object[] {
           "direct",
           new String[] {
-            "--runner=DirectRunner", "--targetParallelism=1", "--blockOnRun=false", "--runSeconds=100"
+            "--runner=DirectRunner",
+            "--targetParallelism=1",
+            "--blockOnRun=false",
+            "--runSeconds=100"
           }
         },
         new Object[] {
           "flink",
           new String[] {
-            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=1", "--streaming=true",
+            "--runner=FlinkRunner",
+            "--flinkMaster=[local]",
+            "--parallelism=1",
+            "--streaming=true",
             "--maxReadSeconds=100"
           }
         });
@@ -106,27 +111,39 @@ public class ScoreHotSwapTest {
     ScoringFixture.trainModel(server.url(), TEMP.newFolder("train-" + name).toPath(), model);
     RegisteredModelVersion v1 = tracking.getVersionByAlias(model, "champion").orElseThrow();
     long v2 = tracking.createModelVersion(model, v1.source(), v1.runId(), Map.of()).version();
-    long v3 = registerBroken(model, "corrupt", dir -> Files.write(dir.resolve("model.onnx"), new byte[] {1, 2, 3, 4}));
+    long v3 =
+        registerBroken(
+            model,
+            "corrupt",
+            dir -> Files.write(dir.resolve("model.onnx"), new byte[] {1, 2, 3, 4}));
     long v4 = registerBroken(model, "wrong-shape", ScoreHotSwapTest::widenFeatureSpec);
 
     List<byte[]> requests = ScoringFixture.requests(4000, "s");
     Path lake = TEMP.newFolder("lake-" + name).toPath();
     ScoreOptions options =
         ScoringFixture.options(
-            KAFKA.bootstrapServers(), server.url(), lake, runner,
-            "--model=models:/" + model + "@champion", "--requestsTopic=" + in,
-            "--predictionsTopic=" + out, "--pollIntervalSeconds=" + POLL_SECONDS,
+            KAFKA.bootstrapServers(),
+            server.url(),
+            lake,
+            runner,
+            "--model=models:/" + model + "@champion",
+            "--requestsTopic=" + in,
+            "--predictionsTopic=" + out,
+            "--pollIntervalSeconds=" + POLL_SECONDS,
             "--maxBatchSize=64");
-    CompletableFuture<Map<String, Object>> scoring = CompletableFuture.supplyAsync(() -> ScorePipeline.run(options));
+    CompletableFuture<Map<String, Object>> scoring =
+        CompletableFuture.supplyAsync(() -> ScorePipeline.run(options));
 
     // Promote only once the job is scoring: runners take a while to start.
     long[] promotedAt = new long[5];
     int sent = 0;
     CompletableFuture<Void> firstPrediction =
         CompletableFuture.runAsync(() -> KAFKA.readAll(out, 1, Duration.ofSeconds(120)));
-    try (KafkaProducer<String, byte[]> producer = ScoringFixture.producer(KAFKA.bootstrapServers())) {
+    try (KafkaProducer<String, byte[]> producer =
+        ScoringFixture.producer(KAFKA.bootstrapServers())) {
       long begin = 0;
-      while (sent < requests.size() && (begin == 0 || System.currentTimeMillis() - begin < 30_000)) {
+      while (sent < requests.size()
+          && (begin == 0 || System.currentTimeMillis() - begin < 30_000)) {
         if (begin == 0 && firstPrediction.isDone()) {
           begin = System.currentTimeMillis();
         }
@@ -148,7 +165,8 @@ public class ScoreHotSwapTest {
     }
     Map<String, Object> counters = scoring.get(300, TimeUnit.SECONDS);
 
-    List<ConsumerRecord<String, byte[]>> predictions = KAFKA.readAll(out, sent, Duration.ofSeconds(60));
+    List<ConsumerRecord<String, byte[]>> predictions =
+        KAFKA.readAll(out, sent, Duration.ofSeconds(60));
     Map<Integer, JsonNode> bySeq = new HashMap<>();
     for (ConsumerRecord<String, byte[]> r : predictions) {
       JsonNode p = ScoringFixture.parse(r.value());
@@ -168,11 +186,19 @@ public class ScoreHotSwapTest {
             .toList();
     String story =
         "versions by request: "
-            + java.util.stream.IntStream.range(0, sent).filter(i -> i == 0 || !versions.get(i).equals(versions.get(i - 1))).mapToObj(i -> i + ":" + versions.get(i) + "@" + bySeq.get(i).get("scoredAt").asText()).toList()
-            + " promoted at " + Arrays.toString(promotedAt) + " events " + eventLog;
+            + java.util.stream.IntStream.range(0, sent)
+                .filter(i -> i == 0 || !versions.get(i).equals(versions.get(i - 1)))
+                .mapToObj(
+                    i -> i + ":" + versions.get(i) + "@" + bySeq.get(i).get("scoredAt").asText())
+                .toList()
+            + " promoted at "
+            + Arrays.toString(promotedAt)
+            + " events "
+            + eventLog;
     assertTrue("v2 was served; " + story, firstV2 > 0);
     assertEquals(Long.toString(v1.version()), versions.get(0));
-    assertFalse("v1 never after v2", versions.subList(firstV2, sent).contains(Long.toString(v1.version())));
+    assertFalse(
+        "v1 never after v2", versions.subList(firstV2, sent).contains(Long.toString(v1.version())));
     assertTrue(versions.stream().allMatch(v -> v.equals("1") || v.equals(Long.toString(v2))));
     long switchedAt =
         bySeq.values().stream()
@@ -181,7 +207,9 @@ public class ScoreHotSwapTest {
             .min(Comparator.naturalOrder())
             .orElseThrow();
     long switchMillis = switchedAt - promotedAt[2];
-    assertTrue("switch within poll interval + load time: " + switchMillis + " ms", switchMillis < POLL_SECONDS * 1000 + 8000);
+    assertTrue(
+        "switch within poll interval + load time: " + switchMillis + " ms",
+        switchMillis < POLL_SECONDS * 1000 + 8000);
     assertEquals(0L, counters.get("deadLetter"));
 
     // Model events: the swap, and each refusal with its reason.
@@ -190,11 +218,34 @@ public class ScoreHotSwapTest {
             .map(r -> ScoringFixture.parse(r.value()))
             .filter(e -> e.get("modelName").asText().equals(model))
             .toList();
-    assertTrue(events.toString(), events.stream().anyMatch(e -> e.get("type").asText().equals("SWAPPED") && e.get("modelVersion").asText().equals(Long.toString(v2))));
-    JsonNode refused3 = events.stream().filter(e -> e.get("type").asText().equals("REFUSED") && e.get("modelVersion").asText().equals(Long.toString(v3))).findFirst().orElseThrow(() -> new AssertionError("v3 refused: " + events));
-    JsonNode refused4 = events.stream().filter(e -> e.get("type").asText().equals("REFUSED") && e.get("modelVersion").asText().equals(Long.toString(v4))).findFirst().orElseThrow(() -> new AssertionError("v4 refused: " + events));
-    assertTrue(refused3.get("reason").asText(), refused3.get("reason").asText().contains("still serving " + model + "/v" + v2));
-    assertTrue(refused4.get("reason").asText(), refused4.get("reason").asText().contains("features"));
+    assertTrue(
+        events.toString(),
+        events.stream()
+            .anyMatch(
+                e ->
+                    e.get("type").asText().equals("SWAPPED")
+                        && e.get("modelVersion").asText().equals(Long.toString(v2))));
+    JsonNode refused3 =
+        events.stream()
+            .filter(
+                e ->
+                    e.get("type").asText().equals("REFUSED")
+                        && e.get("modelVersion").asText().equals(Long.toString(v3)))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("v3 refused: " + events));
+    JsonNode refused4 =
+        events.stream()
+            .filter(
+                e ->
+                    e.get("type").asText().equals("REFUSED")
+                        && e.get("modelVersion").asText().equals(Long.toString(v4)))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("v4 refused: " + events));
+    assertTrue(
+        refused3.get("reason").asText(),
+        refused3.get("reason").asText().contains("still serving " + model + "/v" + v2));
+    assertTrue(
+        refused4.get("reason").asText(), refused4.get("reason").asText().contains("features"));
   }
 
   interface DirEdit {
@@ -215,7 +266,9 @@ public class ScoreHotSwapTest {
     try (RunHandle run = tracking.startRun(experiment, what, Map.of())) {
       run.logArtifacts(copy, "model");
       long version =
-          tracking.createModelVersion(model, run.artifact("model").toString(), run.runId(), Map.of()).version();
+          tracking
+              .createModelVersion(model, run.artifact("model").toString(), run.runId(), Map.of())
+              .version();
       run.finish();
       return version;
     }
@@ -230,7 +283,9 @@ public class ScoreHotSwapTest {
     for (int i = 0; i < rows.size(); i++) {
       records.add(parser.fromJson(rows.get(i), "w", i));
     }
-    FeatureSpec wide = FeatureSpec.fit(UseCases.load("flights"), FitOptions.defaults().withDefaultMinCount(1), records);
+    FeatureSpec wide =
+        FeatureSpec.fit(
+            UseCases.load("flights"), FitOptions.defaults().withDefaultMinCount(1), records);
     assertTrue("the new spec is wider", wide.width() != old.width());
     Files.writeString(dir.resolve("feature_spec.json"), wide.toJson());
   }

@@ -47,7 +47,10 @@ public class ScorePipelineTest {
     return Arrays.asList(
         new Object[] {"direct", TrainingFixture.direct()},
         new Object[] {
-          "flink", new String[] {"--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2", "--streaming=true"}
+          "flink",
+          new String[] {
+            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2", "--streaming=true"
+          }
         });
   }
 
@@ -63,7 +66,8 @@ public class ScorePipelineTest {
   public static void trainAndRegister() throws Exception {
     KAFKA.createTopics(2, "flights.dlq", "flights.alerts");
     server = LocalTrackingServer.start(TEMP.newFolder("mlruns").toPath());
-    ScoringFixture.trainModel(server.url(), TEMP.newFolder("train-lake").toPath(), "flights-delay15");
+    ScoringFixture.trainModel(
+        server.url(), TEMP.newFolder("train-lake").toPath(), "flights-delay15");
     champion = WatchModelRegistry.resolve(server.url(), "models:/flights-delay15@champion");
     requests = ScoringFixture.requests(REQUESTS, "r");
     offline = ScoringFixture.offline(server.url(), champion, requests);
@@ -79,16 +83,23 @@ public class ScorePipelineTest {
     String in = "requests-" + name;
     String out = "predictions-" + name;
     KAFKA.createTopics(2, in, out);
-    try (KafkaProducer<String, byte[]> producer = ScoringFixture.producer(KAFKA.bootstrapServers())) {
+    try (KafkaProducer<String, byte[]> producer =
+        ScoringFixture.producer(KAFKA.bootstrapServers())) {
       requests.forEach(r -> ScoringFixture.send(producer, in, r));
     }
     Path lake = TEMP.newFolder("lake-" + name).toPath();
     Map<String, Object> counters =
         ScorePipeline.run(
             ScoringFixture.options(
-                KAFKA.bootstrapServers(), server.url(), lake, runner,
-                "--requestsTopic=" + in, "--predictionsTopic=" + out,
-                "--maxRecords=" + REQUESTS, "--pollIntervalSeconds=0", "--maxBatchSize=512"));
+                KAFKA.bootstrapServers(),
+                server.url(),
+                lake,
+                runner,
+                "--requestsTopic=" + in,
+                "--predictionsTopic=" + out,
+                "--maxRecords=" + REQUESTS,
+                "--pollIntervalSeconds=0",
+                "--maxBatchSize=512"));
     List<ConsumerRecord<String, byte[]>> predictions =
         KAFKA.readAll(out, REQUESTS, Duration.ofSeconds(120));
     assertEquals(REQUESTS, predictions.size());
@@ -96,7 +107,9 @@ public class ScorePipelineTest {
     for (ConsumerRecord<String, byte[]> record : predictions) {
       JsonNode p = ScoringFixture.parse(record.value());
       String id = p.get("requestId").asText();
-      assertTrue("one prediction per request: " + id, seen.put(id, p.get("prediction").asDouble()) == null);
+      assertTrue(
+          "one prediction per request: " + id,
+          seen.put(id, p.get("prediction").asDouble()) == null);
       assertEquals("1", p.get("modelVersion").asText());
       assertEquals("flights-delay15", p.get("modelName").asText());
     }

@@ -72,7 +72,9 @@ final class ScoringFixture {
 
   static void send(KafkaProducer<String, byte[]> producer, String topic, byte[] payload) {
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, payload);
-    record.headers().add(KafkaPayloads.CONTENT_TYPE, KafkaPayloads.JSON.getBytes(StandardCharsets.UTF_8));
+    record
+        .headers()
+        .add(KafkaPayloads.CONTENT_TYPE, KafkaPayloads.JSON.getBytes(StandardCharsets.UTF_8));
     producer.send(record);
   }
 
@@ -98,7 +100,8 @@ final class ScoringFixture {
     return out;
   }
 
-  static ScoreOptions options(String bootstrap, String trackingUri, Path lake, String[] runner, String... args) {
+  static ScoreOptions options(
+      String bootstrap, String trackingUri, Path lake, String[] runner, String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(runner));
     all.add("--bootstrapServers=" + bootstrap);
     all.add("--trackingUri=" + trackingUri);

@@ -31,7 +31,8 @@ public final class TrainingFixture {
     return new String[] {"--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"};
   }
 
-  public static TrainOptions options(String trackingUri, Path lake, String[] runner, String... args) {
+  public static TrainOptions options(
+      String trackingUri, Path lake, String[] runner, String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(runner));
     all.add("--trackingUri=" + trackingUri);
     all.add("--lake=" + lake);

@@ -2,8 +2,6 @@ package org.beammlops.transforms.deadletter;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.WriteFilesResult;

@@ -10,7 +10,10 @@ public interface LoadedModel<I, O> extends AutoCloseable {
 
   ModelRef ref();
 
-  /** One output per input, in order. A failure of one input must not fail the batch: see {@link Scored}. */
+  /**
+   * One output per input, in order. A failure of one input must not fail the batch: see {@link
+   * Scored}.
+   */
   List<Scored<O>> predict(List<I> batch);
 
   @Override

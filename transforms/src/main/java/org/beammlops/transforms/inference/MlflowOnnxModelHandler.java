@@ -22,8 +22,8 @@ import org.beammlops.transforms.tracking.TrackingConfig;
  * vectorized with the <em>model's own</em> feature spec, so a new version with a new vocabulary is
  * served correctly the moment it is swapped in.
  *
- * <p>A version is refused when its directory is not a model, its graph does not load, its
- * signature does not take the spec's vector, or its spec is for another use case.
+ * <p>A version is refused when its directory is not a model, its graph does not load, its signature
+ * does not take the spec's vector, or its spec is for another use case.
  */
 public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord, Double> {
   private final String useCase;
@@ -73,8 +73,11 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
                     && t.shape().size() == 2
                     && t.shape().get(1) != spec.width()) {
                   throw new IllegalArgumentException(
-                      ref.id() + "'s signature takes " + t.shape().get(1)
-                          + " features, its feature spec makes " + spec.width());
+                      ref.id()
+                          + "'s signature takes "
+                          + t.shape().get(1)
+                          + " features, its feature spec makes "
+                          + spec.width());
                 }
               }
             });
@@ -82,7 +85,10 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
     if (runner.inputWidth() != spec.width()) {
       runner.close();
       throw new IllegalArgumentException(
-          ref.id() + "'s graph takes " + runner.inputWidth() + " features, its feature spec makes "
+          ref.id()
+              + "'s graph takes "
+              + runner.inputWidth()
+              + " features, its feature spec makes "
               + spec.width());
     }
     return new Loaded(ref, spec, runner);
@@ -139,7 +145,8 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
       }
       if (n > 0) {
         float[][] scores =
-            runner.run(n * width == rows.length ? rows : java.util.Arrays.copyOf(rows, n * width), n);
+            runner.run(
+                n * width == rows.length ? rows : java.util.Arrays.copyOf(rows, n * width), n);
         for (int i = 0; i < batch.size(); i++) {
           if (rowOf[i] >= 0) {
             out.set(i, Scored.ok((double) scores[rowOf[i]][0]));

@@ -3,9 +3,9 @@ package org.beammlops.transforms.inference;
 import java.io.Serializable;
 
 /**
- * Which model version to serve: what the registry poll emits and what a {@link ModelHandler}
- * loads. {@code location} is where the model directory can be read from (a {@code models:/} or
- * {@code runs:/} URI, or a local MLflow model directory).
+ * Which model version to serve: what the registry poll emits and what a {@link ModelHandler} loads.
+ * {@code location} is where the model directory can be read from (a {@code models:/} or {@code
+ * runs:/} URI, or a local MLflow model directory).
  *
  * @param name registered model name (or the directory name for a local model)
  * @param version the registered version, or a content tag for a local model

@@ -39,12 +39,12 @@ import org.joda.time.Instant;
  *
  * <ul>
  *   <li><b>Batching</b>: within a bundle, batches of up to {@code maxBatchSize}, the rest flushed
- *       when the bundle ends (the runner's bundle time bounds the wait). With {@link
- *       #withMaxWait}, elements are grouped across bundles ({@code GroupIntoBatches}): a batch is
- *       scored once it has {@code minBatchSize} elements or its oldest has waited {@code maxWait}.
+ *       when the bundle ends (the runner's bundle time bounds the wait). With {@link #withMaxWait},
+ *       elements are grouped across bundles ({@code GroupIntoBatches}): a batch is scored once it
+ *       has {@code minBatchSize} elements or its oldest has waited {@code maxWait}.
  *   <li><b>Sharing</b>: one loaded model per JVM for every thread and DoFn instance.
- *   <li><b>Refresh</b>: given a side input of {@link ModelRef}s (see {@link WatchModelRegistry}),
- *       a new version is loaded beside the old and swapped in atomically; a batch finishes on the
+ *   <li><b>Refresh</b>: given a side input of {@link ModelRef}s (see {@link WatchModelRegistry}), a
+ *       new version is loaded beside the old and swapped in atomically; a batch finishes on the
  *       model it started with. A version that fails to load is refused; the old keeps serving.
  *   <li><b>Outputs</b>: predictions, failures (example + reason, for dead letters), model events.
  *   <li><b>Metrics</b> (namespace {@code mlops}): {@code inferences}, {@code inferenceFailures},
@@ -103,28 +103,57 @@ public final class RunInference<I, O>
   /** Batches across bundles, waiting at most {@code wait} for {@code minBatchSize} elements. */
   public RunInference<I, O> withMaxWait(Duration wait) {
     return new RunInference<>(
-        handler, initial, inferenceCoder, minBatchSize, maxBatchSize, wait, updates, preprocess,
+        handler,
+        initial,
+        inferenceCoder,
+        minBatchSize,
+        maxBatchSize,
+        wait,
+        updates,
+        preprocess,
         postprocess);
   }
 
   /** Follows the model versions this side input emits (latest wins). */
-  public RunInference<I, O> withModelUpdates(PCollectionView<Iterable<WatchModelRegistry.Answer>> view) {
+  public RunInference<I, O> withModelUpdates(
+      PCollectionView<Iterable<WatchModelRegistry.Answer>> view) {
     return new RunInference<>(
-        handler, initial, inferenceCoder, minBatchSize, maxBatchSize, maxWait, view, preprocess,
+        handler,
+        initial,
+        inferenceCoder,
+        minBatchSize,
+        maxBatchSize,
+        maxWait,
+        view,
+        preprocess,
         postprocess);
   }
 
   /** A step applied to each example before it is batched (e.g. a projection). */
   public RunInference<I, O> withPreprocess(SerializableFunction<I, I> fn) {
     return new RunInference<>(
-        handler, initial, inferenceCoder, minBatchSize, maxBatchSize, maxWait, updates, fn,
+        handler,
+        initial,
+        inferenceCoder,
+        minBatchSize,
+        maxBatchSize,
+        maxWait,
+        updates,
+        fn,
         postprocess);
   }
 
   /** A step applied to each inference after scoring (e.g. a threshold). */
   public RunInference<I, O> withPostprocess(SerializableFunction<O, O> fn) {
     return new RunInference<>(
-        handler, initial, inferenceCoder, minBatchSize, maxBatchSize, maxWait, updates, preprocess,
+        handler,
+        initial,
+        inferenceCoder,
+        minBatchSize,
+        maxBatchSize,
+        maxWait,
+        updates,
+        preprocess,
         fn);
   }
 
@@ -135,7 +164,8 @@ public final class RunInference<I, O>
     TupleTag<KV<I, String>> failures = new TupleTag<>() {};
     TupleTag<ModelEvent> events = new TupleTag<>() {};
     Scorer<I, O> scorer =
-        new Scorer<>(handler, initial, maxBatchSize, preprocess, postprocess, predictions, failures, events);
+        new Scorer<>(
+            handler, initial, maxBatchSize, preprocess, postprocess, predictions, failures, events);
     PCollectionTuple out;
     if (maxWait == null) {
       ParDo.MultiOutput<I, PredictionResult<I, O>> fn =
@@ -156,7 +186,8 @@ public final class RunInference<I, O>
               .setCoder(KvCoder.of(VarIntCoder.of(), exampleCoder))
               .apply(
                   "GroupIntoBatches",
-                  GroupIntoBatches.<Integer, I>ofSize(minBatchSize).withMaxBufferingDuration(maxWait))
+                  GroupIntoBatches.<Integer, I>ofSize(minBatchSize)
+                      .withMaxBufferingDuration(maxWait))
               .apply("ScoreGroupedBatches", updates == null ? fn : fn.withSideInputs(updates));
     }
     out.get(predictions).setCoder(PredictionResultCoder.of(exampleCoder, inferenceCoder));
@@ -173,7 +204,8 @@ public final class RunInference<I, O>
     private static final Distribution BATCH_SIZE = Metrics.distribution("mlops", "batchSize");
     private static final Distribution BATCH_LATENCY =
         Metrics.distribution("mlops", "batchLatencyMicros");
-    private static final Distribution LOAD_MILLIS = Metrics.distribution("mlops", "modelLoadMillis");
+    private static final Distribution LOAD_MILLIS =
+        Metrics.distribution("mlops", "modelLoadMillis");
     private static final Gauge SERVED = Metrics.gauge("mlops", "servedVersion");
 
     final ModelHandler<I, O> handler;
@@ -249,13 +281,24 @@ public final class RunInference<I, O>
                 }
                 String reason =
                     switch (e.type()) {
-                      case LOADED -> "loaded " + e.ref().id() + " in " + Math.round(e.loadMillis()) + " ms";
+                      case LOADED ->
+                          "loaded " + e.ref().id() + " in " + Math.round(e.loadMillis()) + " ms";
                       case SWAPPED ->
-                          "swapped " + e.previous().id() + " for " + e.ref().id() + " (loaded in "
-                              + Math.round(e.loadMillis()) + " ms)";
+                          "swapped "
+                              + e.previous().id()
+                              + " for "
+                              + e.ref().id()
+                              + " (loaded in "
+                              + Math.round(e.loadMillis())
+                              + " ms)";
                       default ->
-                          "refused " + e.ref().id() + ": " + e.reason()
-                              + (e.previous() == null ? "" : "; still serving " + e.previous().id());
+                          "refused "
+                              + e.ref().id()
+                              + ": "
+                              + e.reason()
+                              + (e.previous() == null
+                                  ? ""
+                                  : "; still serving " + e.previous().id());
                     };
                 emit.event(
                     ModelEvent.newBuilder()
@@ -302,7 +345,8 @@ public final class RunInference<I, O>
               INFERENCES.inc();
               O inference = postprocess == null ? r.inference() : postprocess.apply(r.inference());
               emit.prediction(
-                  new PredictionResult<>(s.value(), inference, lease.model.ref(), micros / 1000.0), s);
+                  new PredictionResult<>(s.value(), inference, lease.model.ref(), micros / 1000.0),
+                  s);
             } else {
               FAILURES.inc();
               emit.failure(KV.of(s.value(), r.error()), s);
@@ -332,7 +376,8 @@ public final class RunInference<I, O>
     private final PCollectionView<Iterable<WatchModelRegistry.Answer>> updates;
     private transient List<Stamped<I>> buffer;
 
-    BundleBatchFn(Scorer<I, O> scorer, PCollectionView<Iterable<WatchModelRegistry.Answer>> updates) {
+    BundleBatchFn(
+        Scorer<I, O> scorer, PCollectionView<Iterable<WatchModelRegistry.Answer>> updates) {
       this.scorer = scorer;
       this.updates = updates;
     }
@@ -367,7 +412,8 @@ public final class RunInference<I, O>
     private final Scorer<I, O> scorer;
     private final PCollectionView<Iterable<WatchModelRegistry.Answer>> updates;
 
-    GroupedBatchFn(Scorer<I, O> scorer, PCollectionView<Iterable<WatchModelRegistry.Answer>> updates) {
+    GroupedBatchFn(
+        Scorer<I, O> scorer, PCollectionView<Iterable<WatchModelRegistry.Answer>> updates) {
       this.scorer = scorer;
       this.updates = updates;
     }
@@ -385,7 +431,8 @@ public final class RunInference<I, O>
   }
 
   @SuppressWarnings("unchecked")
-  private static <I, O> Emitter processEmitter(DoFn<?, PredictionResult<I, O>>.ProcessContext c, Scorer<I, O> scorer) {
+  private static <I, O> Emitter processEmitter(
+      DoFn<?, PredictionResult<I, O>>.ProcessContext c, Scorer<I, O> scorer) {
     return new Emitter() {
       @Override
       public <T> void prediction(T result, Stamped<?> origin) {
@@ -410,7 +457,11 @@ public final class RunInference<I, O>
     return new Emitter() {
       @Override
       public <T> void prediction(T result, Stamped<?> origin) {
-        c.output(scorer.predictions, (PredictionResult<I, O>) result, origin.timestamp(), origin.window());
+        c.output(
+            scorer.predictions,
+            (PredictionResult<I, O>) result,
+            origin.timestamp(),
+            origin.window());
       }
 
       @Override
@@ -469,6 +520,8 @@ public final class RunInference<I, O>
 
     @Override
     public void finishSpecifyingOutput(
-        String transformName, org.apache.beam.sdk.values.PInput input, PTransform<?, ?> transform) {}
+        String transformName,
+        org.apache.beam.sdk.values.PInput input,
+        PTransform<?, ?> transform) {}
   }
 }

@@ -53,7 +53,8 @@ final class SharedModel<I, O> {
         loaded = handler.load(ref);
       } catch (RuntimeException e) {
         refused.add(ref.id());
-        onEvent.accept(new Event(Offer.REFUSED, ref, now == null ? null : now.model.ref(), reason(e), 0));
+        onEvent.accept(
+            new Event(Offer.REFUSED, ref, now == null ? null : now.model.ref(), reason(e), 0));
         if (now == null) {
           throw new IllegalStateException("cannot load " + ref.id() + ": " + reason(e), e);
         }

@@ -1,11 +1,11 @@
 package org.beammlops.transforms.inference;
 
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.PeriodicImpulse;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Repeatedly;
@@ -76,8 +76,12 @@ public final class WatchModelRegistry
                 .orElseThrow(
                     () ->
                         new IllegalArgumentException(
-                            modelUri + " does not exist: model '" + a.name() + "' has no alias '"
-                                + a.alias() + "'"));
+                            modelUri
+                                + " does not exist: model '"
+                                + a.name()
+                                + "' has no alias '"
+                                + a.alias()
+                                + "'"));
       } else if (uri instanceof ModelUri.RegisteredVersion rv) {
         v = tracking.getModelVersion(rv.name(), rv.version());
       } else {
@@ -144,5 +148,4 @@ public final class WatchModelRegistry
       }
     }
   }
-
 }
