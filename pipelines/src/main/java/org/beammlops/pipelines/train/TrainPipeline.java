@@ -350,6 +350,7 @@ public final class TrainPipeline {
             PipelineReports.runToCompletion(
                 pipeline,
                 "read",
+                "outOfRange",
                 "labelled",
                 "labelMissing",
                 "positives",

@@ -33,7 +33,7 @@ import org.junit.runners.Parameterized;
  */
 @RunWith(Parameterized.class)
 public class ScorePipelineTest {
-  static final int REQUESTS = Integer.getInteger("mlops.test.scoreRequests", 100_000);
+  static final int REQUESTS = Integer.getInteger("mlops.test.scoreRequests", 20_000);
 
   @ClassRule public static final EmbeddedKafka KAFKA = new EmbeddedKafka();
   @ClassRule public static final TemporaryFolder TEMP = new TemporaryFolder();
