@@ -183,6 +183,27 @@ class ArtifactsAndResolutionTest {
   }
 
   @Test
+  void sameNameAndVersionOnAnotherServerIsAnotherCopy() throws IOException {
+    Path firstRoot = Files.createDirectories(tmp.resolve("first/1/run1/artifacts"));
+    writeModel(firstRoot.resolve("model"));
+    Path secondRoot = Files.createDirectories(tmp.resolve("second/1/run1/artifacts"));
+    writeModel(secondRoot.resolve("model"));
+    byte[] other = {0x08, 0x07, 0x12, 0x05, 'o', 't', 'h', 'e', 'r'};
+    Files.write(secondRoot.resolve("model").resolve(MlflowModel.MODEL_ONNX), other);
+    Path cache = tmp.resolve("cache");
+    try (LocalHttpServer first = registry(firstRoot);
+        LocalHttpServer second = registry(secondRoot);
+        TrackingClient firstClient = client(first.uri(), cache);
+        TrackingClient secondClient = client(second.uri(), cache)) {
+      Path a = firstClient.localCopy("models:/flights@champion");
+      Path b = secondClient.localCopy("models:/flights@champion");
+      assertFalse(a.equals(b), a.toString());
+      assertArrayEquals(ONNX, Files.readAllBytes(MlflowModelReader.read(a).modelOnnx()));
+      assertArrayEquals(other, Files.readAllBytes(MlflowModelReader.read(b).modelOnnx()));
+    }
+  }
+
+  @Test
   void resolvesASingleFileAndReportsMissingArtifacts() throws IOException {
     Path artifactRoot = Files.createDirectories(tmp.resolve("store/1/run1/artifacts"));
     writeModel(artifactRoot.resolve("model"));
