@@ -680,13 +680,13 @@ public final class TrackingClient implements AutoCloseable {
     String location = downloadLocation(v);
     // Name and version alone do not name one model: another tracking server, or a store that was
     // reset, has its own version 1 of the same name, and the cache is shared by every client of
-    // this machine's user. Where the files come from tells them apart.
+    // this machine's user. Where the files come from tells them apart. (A sibling of the older
+    // <name>/<version> copies, never inside one.)
     Path key =
         cacheDir
             .resolve("models")
             .resolve(LocalCopies.safeName(v.name()))
-            .resolve(Long.toString(v.version()))
-            .resolve(LocalCopies.safeName(target + " " + location));
+            .resolve(LocalCopies.safeName(v.version() + " " + target + " " + location));
     return new ResolvedModel(
         uri, v, location, LocalCopies.copyOf(location, key, cacheDir, this::storeFor));
   }
