@@ -264,7 +264,9 @@ public class BatchPredictPipelineTest {
 
   @Test
   public void aBoundedTopicReadToATopic() throws Exception {
-    KAFKA.createTopics(2, "batch.requests", "batch.predictions", "batch.dlq");
+    // One partition for the requests: a count-limited read waits on a partition short of its share.
+    KAFKA.createTopics(1, "batch.requests");
+    KAFKA.createTopics(2, "batch.predictions", "batch.dlq");
     List<byte[]> requests = requests(500, "kafka");
     Properties p = new Properties();
     p.put("bootstrap.servers", KAFKA.bootstrapServers());
