@@ -12,8 +12,16 @@ import org.beammlops.transforms.parse.RejectedRecordException;
 /**
  * The JSON form of a dead letter on the {@code <uc>.dlq} topic: readable by people, with the
  * original bytes in base64 (and as text too when they are valid UTF-8).
+ *
+ * <p>A payload over {@value #MAX_TOPIC_PAYLOAD_BYTES} bytes is cut to that size on the topic and
+ * marked {@code payloadTruncated}: a Kafka message has a size limit (1 MB by default), and a dead
+ * letter that cannot be published would stop the pipeline that rejected the record. The dead letter
+ * in the lake keeps every byte.
  */
 public final class DeadLetterJson {
+  /** The most payload bytes a dead letter carries on the topic. */
+  public static final int MAX_TOPIC_PAYLOAD_BYTES = 256 * 1024;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private DeadLetterJson() {}
@@ -30,9 +38,14 @@ public final class DeadLetterJson {
     node.put("failedAt", deadLetter.getFailedAt().toString());
     node.put("payloadSize", deadLetter.getPayloadSize());
     byte[] payload = bytes(deadLetter.getPayload());
+    boolean truncated = payload.length > MAX_TOPIC_PAYLOAD_BYTES;
+    if (truncated) {
+      payload = java.util.Arrays.copyOf(payload, MAX_TOPIC_PAYLOAD_BYTES);
+    }
+    node.put("payloadTruncated", truncated);
     node.put("payloadBase64", Base64.getEncoder().encodeToString(payload));
     try {
-      node.put("payloadText", RecordParser.decodeUtf8(payload));
+      node.put("payloadText", truncated ? null : RecordParser.decodeUtf8(payload));
     } catch (RejectedRecordException e) {
       node.putNull("payloadText");
     }
