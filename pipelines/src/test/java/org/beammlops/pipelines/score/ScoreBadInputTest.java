@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,8 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.beammlops.pipelines.replay.BadMessages;
@@ -116,62 +113,6 @@ public class ScoreBadInputTest {
     assertEquals((long) malformed, counters.get("deadLetter"));
     assertEquals(
         (long) messages.size(), (long) counters.get("valid") + (long) counters.get("deadLetter"));
-  }
-
-  @Test
-  public void killedAndRestartedJobLeavesNoRequestWithoutAPrediction() throws Exception {
-    KAFKA.createTopics(1, "restart-in", "restart-out");
-    List<byte[]> requests = ScoringFixture.requests(3000, "k");
-    Path lake = TEMP.newFolder("lake-restart").toPath();
-    String[] args = {
-      "--requestsTopic=restart-in",
-      "--predictionsTopic=restart-out",
-      "--pollIntervalSeconds=0",
-      "--consumerGroup=restart-group"
-    };
-    CompletableFuture<Void> producing =
-        CompletableFuture.runAsync(
-            () -> {
-              try (KafkaProducer<String, byte[]> producer =
-                  ScoringFixture.producer(KAFKA.bootstrapServers())) {
-                for (byte[] r : requests) {
-                  ScoringFixture.send(producer, "restart-in", r);
-                  producer.flush();
-                  Thread.sleep(15);
-                }
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    // The first job is stopped (cancelled) mid-stream, the second picks up from its commits.
-    ScorePipeline.run(
-        ScoringFixture.options(
-            KAFKA.bootstrapServers(),
-            server.url(),
-            lake,
-            TrainingFixture.direct(),
-            concat(args, "--blockOnRun=false", "--runSeconds=30")));
-    int afterFirst = KAFKA.readAll("restart-out", 1, Duration.ofSeconds(5)).size();
-    ScorePipeline.run(
-        ScoringFixture.options(
-            KAFKA.bootstrapServers(),
-            server.url(),
-            lake,
-            TrainingFixture.direct(),
-            concat(args, "--blockOnRun=false", "--runSeconds=60")));
-    producing.get(60, TimeUnit.SECONDS);
-    Set<String> ids = new HashSet<>();
-    KAFKA
-        .readAll("restart-out", requests.size(), Duration.ofSeconds(30))
-        .forEach(r -> ids.add(ScoringFixture.parse(r.value()).get("requestId").asText()));
-    assertTrue("the first job scored some before it was stopped", afterFirst > 0);
-    Set<String> missing = new HashSet<>();
-    for (int i = 0; i < requests.size(); i++) {
-      if (!ids.contains("k-" + i)) {
-        missing.add("k-" + i);
-      }
-    }
-    assertEquals("requests without a prediction: " + missing, 0, missing.size());
   }
 
   @Test
