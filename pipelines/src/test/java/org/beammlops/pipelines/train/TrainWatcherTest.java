@@ -50,7 +50,8 @@ class TrainWatcherTest {
               () ->
                   TrainPipeline.run(
                       TrainingFixture.options(server.url(), lake, TrainingFixture.direct(), args)));
-      Thread.sleep(1500);
+      // No wait for the watcher to start: an input batch is new until .mlops-trained lists it,
+      // whether it appears before or after the watcher's first look.
       Path batch = Files.createDirectories(temp.resolve("staging"));
       Files.write(batch.resolve("flights.csv"), lines);
       Files.move(batch, batches.resolve("batch-1"));
