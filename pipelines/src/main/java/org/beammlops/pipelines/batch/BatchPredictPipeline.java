@@ -32,6 +32,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.beammlops.pipelines.batch.BatchPredictConfig.Source;
 import org.beammlops.pipelines.batch.BatchPredictConfig.Target;
 import org.beammlops.pipelines.common.PipelineReports;
+import org.beammlops.pipelines.score.PublishPredictions;
 import org.beammlops.pipelines.score.ToPrediction;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.ModelEvent;

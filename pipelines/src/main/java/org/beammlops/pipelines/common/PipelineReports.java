@@ -34,20 +34,28 @@ public final class PipelineReports {
       Pipeline pipeline, long seconds, String... requiredCounters) {
     long start = System.nanoTime();
     PipelineResult result = pipeline.run();
-    PipelineResult.State state =
-        result.waitUntilFinish(org.joda.time.Duration.standardSeconds(seconds));
+    result.waitUntilFinish(org.joda.time.Duration.standardSeconds(seconds));
+    Map<String, Object> report = new LinkedHashMap<>(stop(result, requiredCounters));
+    report.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+    return report;
+  }
+
+  /**
+   * Cancels a running pipeline (one that has ended by itself must have ended well) and returns its
+   * counters: how a caller that started a streaming pipeline ends it when it has seen enough.
+   */
+  public static Map<String, Object> stop(PipelineResult result, String... requiredCounters) {
+    PipelineResult.State state = result.getState();
     if (state == null || !state.isTerminal()) {
       try {
         result.cancel();
       } catch (java.io.IOException | UnsupportedOperationException e) {
-        throw new IllegalStateException("cannot stop the pipeline after " + seconds + " s", e);
+        throw new IllegalStateException("cannot stop the pipeline", e);
       }
     } else if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("pipeline ended in state " + state);
     }
-    Map<String, Object> report = new LinkedHashMap<>(CounterSummary.of(result, requiredCounters));
-    report.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
-    return report;
+    return new LinkedHashMap<>(CounterSummary.of(result, requiredCounters));
   }
 
   /** Prints the report as the last line of stdout. */

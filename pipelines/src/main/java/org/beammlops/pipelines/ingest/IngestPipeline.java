@@ -8,10 +8,6 @@ import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.Watch;
-import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.Repeatedly;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.beammlops.pipelines.common.Commands;
@@ -22,6 +18,7 @@ import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
 import org.beammlops.transforms.deadletter.WriteDeadLetters;
 import org.beammlops.transforms.dedup.DeduplicateById;
+import org.beammlops.transforms.lake.CommitWindows;
 import org.beammlops.transforms.lake.EventDates;
 import org.beammlops.transforms.lake.Lake;
 import org.beammlops.transforms.lake.ReadLakeIds;
@@ -106,10 +103,10 @@ public final class IngestPipeline {
           parsed
               .records()
               .apply("Deduplicate", DeduplicateById.withTtl(useCase, ttl))
-              .apply("CommitEvery", commitEvery(options.getCommitIntervalSeconds()));
+              .apply("CommitEvery", CommitWindows.every(options.getCommitIntervalSeconds()));
       deadLetters =
           deadLetters.apply(
-              "CommitDeadLettersEvery", commitEvery(options.getCommitIntervalSeconds()));
+              "CommitDeadLettersEvery", CommitWindows.every(options.getCommitIntervalSeconds()));
       writeLake = writeLake.withNumShards(1);
       writeDeadLetters = writeDeadLetters.withNumShards(1);
     } else {
@@ -178,16 +175,6 @@ public final class IngestPipeline {
     PCollection<KafkaRecord<byte[], byte[]>> messages = pipeline.apply("ReadTopic", read);
     return messages.apply(
         "ParseAndValidate", ParseAndValidate.messages(useCase, InputFormat.of(format, ""), NAME));
-  }
-
-  private static <T> Window<T> commitEvery(int seconds) {
-    return Window.<T>into(new GlobalWindows())
-        .triggering(
-            Repeatedly.forever(
-                AfterProcessingTime.pastFirstElementInPane()
-                    .plusDelayOf(Duration.standardSeconds(seconds))))
-        .withAllowedLateness(Duration.ZERO)
-        .discardingFiredPanes();
   }
 
   /**

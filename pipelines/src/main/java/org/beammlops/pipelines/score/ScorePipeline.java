@@ -5,6 +5,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
@@ -12,19 +13,12 @@ import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.Repeatedly;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.Prediction;
@@ -39,6 +33,7 @@ import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.RunInference;
 import org.beammlops.transforms.inference.WatchModelRegistry;
+import org.beammlops.transforms.lake.CommitWindows;
 import org.beammlops.transforms.lake.GenericRecords;
 import org.beammlops.transforms.lake.Lake;
 import org.beammlops.transforms.lake.WritePartitionedParquet;
@@ -79,6 +74,26 @@ public final class ScorePipeline {
   private ScorePipeline() {}
 
   public static Map<String, Object> run(ScoreOptions options) {
+    Pipeline pipeline = create(options);
+    return options.getRunSeconds() > 0
+        ? PipelineReports.runFor(pipeline, options.getRunSeconds(), COUNTERS)
+        : PipelineReports.runToCompletion(pipeline, COUNTERS);
+  }
+
+  /**
+   * Starts the job and returns it running (on the DirectRunner with {@code --blockOnRun=false};
+   * runners that block return when it has ended), for callers that end it with {@link #stop}.
+   */
+  public static PipelineResult start(ScoreOptions options) {
+    return create(options).run();
+  }
+
+  /** Cancels a job from {@link #start} and returns its counters. */
+  public static Map<String, Object> stop(PipelineResult job) {
+    return PipelineReports.stop(job, COUNTERS);
+  }
+
+  private static Pipeline create(ScoreOptions options) {
     UseCase useCase = UseCases.load(options.getUseCase());
     Task task = useCase.task(options.getTask());
     String trackingUri = trackingUri(options);
@@ -95,10 +110,7 @@ public final class ScorePipeline {
             + " ("
             + modelUri
             + ")");
-    Pipeline pipeline = build(options, useCase, task, trackingUri, modelUri, initial);
-    return options.getRunSeconds() > 0
-        ? PipelineReports.runFor(pipeline, options.getRunSeconds(), COUNTERS)
-        : PipelineReports.runToCompletion(pipeline, COUNTERS);
+    return build(options, useCase, task, trackingUri, modelUri, initial);
   }
 
   static String trackingUri(ScoreOptions options) {
@@ -199,34 +211,21 @@ public final class ScorePipeline {
             .apply("ToPrediction", ParDo.of(new ToPrediction(useCase, task)))
             .setCoder(AvroCoder.of(Prediction.class))
             .apply("CountPredictions", CountElements.as("predictions"));
-    boolean avro = options.getPredictionFormat().equalsIgnoreCase("avro");
-    KafkaIO.Write<String, byte[]> writePredictions =
-        KafkaIO.<String, byte[]>write()
-            .withBootstrapServers(options.getBootstrapServers())
-            .withTopic(predictionsTopic(options, useCase))
-            .withKeySerializer(StringSerializer.class)
-            .withValueSerializer(ByteArraySerializer.class);
+    PublishPredictions publish =
+        PublishPredictions.to(
+            options.getBootstrapServers(),
+            predictionsTopic(options, useCase),
+            options.getPredictionFormat());
     if (options.getExactlyOnce()) {
-      writePredictions =
-          writePredictions.withEOS(1, "mlops-score-" + useCase.name() + "-" + task.name());
+      publish = publish.withExactlyOnce("mlops-score-" + useCase.name() + "-" + task.name());
     }
-    predictions
-        .apply(
-            "AsMessages",
-            MapElements.into(
-                    TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(byte[].class)))
-                .via(
-                    p ->
-                        KV.of(
-                            p.getRequestId().toString(),
-                            avro ? PredictionJson.avro(p) : PredictionJson.json(p))))
-        .apply("PublishPredictions", writePredictions);
+    predictions.apply("PublishPredictions", publish);
     predictions
         .apply(
             "AsRows",
             MapElements.into(TypeDescriptor.of(GenericRecord.class)).via(GenericRecords::toGeneric))
         .setCoder(AvroCoder.of(GenericRecord.class, Prediction.getClassSchema()))
-        .apply("CommitEvery", commitEvery(options.getCommitIntervalSeconds()))
+        .apply("CommitEvery", CommitWindows.every(options.getCommitIntervalSeconds()))
         .apply(
             "WritePredictionLog",
             WritePartitionedParquet.to(
@@ -271,7 +270,7 @@ public final class ScorePipeline {
         "PublishDeadLetters",
         PublishDeadLetters.to(options.getBootstrapServers(), useCase.topics().dlq()));
     deadLetters
-        .apply("CommitDeadLettersEvery", commitEvery(options.getCommitIntervalSeconds()))
+        .apply("CommitDeadLettersEvery", CommitWindows.every(options.getCommitIntervalSeconds()))
         .apply(
             "WriteDeadLetters", WriteDeadLetters.toLake(lake, options.getRunId()).withNumShards(1));
 
@@ -287,16 +286,6 @@ public final class ScorePipeline {
             ? null
             : record.get(UseCase.POSITION_FIELD);
     return p instanceof Number n ? n.longValue() : -1;
-  }
-
-  private static <T> Window<T> commitEvery(int seconds) {
-    return Window.<T>into(new GlobalWindows())
-        .triggering(
-            Repeatedly.forever(
-                AfterProcessingTime.pastFirstElementInPane()
-                    .plusDelayOf(Duration.standardSeconds(seconds))))
-        .withAllowedLateness(Duration.ZERO)
-        .discardingFiredPanes();
   }
 
   static byte[] utf8(String s) {

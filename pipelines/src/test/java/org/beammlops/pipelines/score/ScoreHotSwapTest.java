@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.beammlops.pipelines.testing.EmbeddedKafka;
@@ -59,14 +60,16 @@ public class ScoreHotSwapTest {
   public static Collection<Object[]> runners() {
     return Arrays.asList(
         // The DirectRunner reads a time-limited Kafka read as a bounded source (all of it, then
-        // the rest of the pipeline), so it streams unbounded here and is stopped after a while.
+        // the rest of the pipeline), so it streams unbounded here and is stopped once every
+        // request has its prediction.
         new Object[] {
           "direct",
           new String[] {
             "--runner=DirectRunner",
+            "--enforceImmutability=false",
+            "--enforceEncodability=false",
             "--targetParallelism=1",
-            "--blockOnRun=false",
-            "--runSeconds=100"
+            "--blockOnRun=false"
           }
         },
         new Object[] {
@@ -131,8 +134,9 @@ public class ScoreHotSwapTest {
             "--predictionsTopic=" + out,
             "--pollIntervalSeconds=" + POLL_SECONDS,
             "--maxBatchSize=64");
-    CompletableFuture<Map<String, Object>> scoring =
-        CompletableFuture.supplyAsync(() -> ScorePipeline.run(options));
+    // Flink's job blocks until its read ends; the DirectRunner's returns at once, running.
+    CompletableFuture<PipelineResult> job =
+        CompletableFuture.supplyAsync(() -> ScorePipeline.start(options));
 
     // Promote only once the job is scoring: runners take a while to start.
     long[] promotedAt = new long[5];
@@ -163,10 +167,9 @@ public class ScoreHotSwapTest {
         Thread.sleep(10);
       }
     }
-    Map<String, Object> counters = scoring.get(300, TimeUnit.SECONDS);
-
     List<ConsumerRecord<String, byte[]>> predictions =
-        KAFKA.readAll(out, sent, Duration.ofSeconds(60));
+        KAFKA.readAll(out, sent, Duration.ofSeconds(240));
+    Map<String, Object> counters = ScorePipeline.stop(job.get(300, TimeUnit.SECONDS));
     Map<Integer, JsonNode> bySeq = new HashMap<>();
     for (ConsumerRecord<String, byte[]> r : predictions) {
       JsonNode p = ScoringFixture.parse(r.value());

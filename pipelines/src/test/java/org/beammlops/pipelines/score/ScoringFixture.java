@@ -78,6 +78,43 @@ final class ScoringFixture {
     producer.send(record);
   }
 
+  /** Something a test does at a set time while requests are being sent. */
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Sends {@code requests} to {@code topic}, one every {@code pauseMillis} and each flushed (a
+   * steady stream; a flush waits while the broker is away), and runs each step once when its time
+   * (milliseconds after the first send) has come. Returns the wall-clock millis each step ran at.
+   */
+  static long[] sendSteadily(
+      String bootstrap,
+      String topic,
+      List<byte[]> requests,
+      long pauseMillis,
+      long[] stepAtMillis,
+      Step... steps)
+      throws Exception {
+    long[] ranAt = new long[steps.length];
+    long begin = System.currentTimeMillis();
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      for (byte[] request : requests) {
+        long t = System.currentTimeMillis() - begin;
+        for (int i = 0; i < steps.length; i++) {
+          if (ranAt[i] == 0 && t >= stepAtMillis[i]) {
+            steps[i].run();
+            ranAt[i] = System.currentTimeMillis();
+          }
+        }
+        send(producer, topic, request);
+        producer.flush();
+        Thread.sleep(pauseMillis);
+      }
+    }
+    return ranAt;
+  }
+
   /** What the model says of each valid request, computed outside any pipeline. */
   static Map<String, Double> offline(String trackingUri, ModelRef ref, List<byte[]> requests)
       throws Exception {

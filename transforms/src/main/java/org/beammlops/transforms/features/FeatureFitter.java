@@ -148,7 +148,7 @@ public final class FeatureFitter implements Serializable {
 
   private static CategoricalFeature categoricalFeature(Plan p, FeatureStats stats, int i) {
     Comparator<String> byValue =
-        p.numericOrder() ? FeatureFitter::compareNumbersThenText : Comparator.naturalOrder();
+        p.numericOrder() ? CategoryOrder.NUMBERS_THEN_TEXT : Comparator.naturalOrder();
     List<Map.Entry<String, Long>> kept =
         stats.values[i].entrySet().stream()
             .filter(e -> e.getValue() >= p.minCount())
@@ -168,30 +168,5 @@ public final class FeatureFitter implements Serializable {
         kept.stream().map(Map.Entry::getKey).toList(),
         kept.stream().map(Map.Entry::getValue).toList(),
         stats.count[i] - keptRows);
-  }
-
-  /** Numbers by value; text after all numbers, by text; ties by text, so the order is total. */
-  private static int compareNumbersThenText(String a, String b) {
-    BigDecimal x = parse(a);
-    BigDecimal y = parse(b);
-    if (x != null && y != null) {
-      int c = x.compareTo(y);
-      return c != 0 ? c : a.compareTo(b);
-    }
-    if (x != null) {
-      return -1;
-    }
-    if (y != null) {
-      return 1;
-    }
-    return a.compareTo(b);
-  }
-
-  private static BigDecimal parse(String s) {
-    try {
-      return new BigDecimal(s);
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 }

@@ -14,6 +14,7 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.beammlops.transforms.tracking.ModelUri;
 import org.beammlops.transforms.tracking.RegisteredModelVersion;
+import org.beammlops.transforms.tracking.RetryPolicy;
 import org.beammlops.transforms.tracking.TrackingClient;
 import org.beammlops.transforms.tracking.TrackingConfig;
 import org.joda.time.Duration;
@@ -57,6 +58,24 @@ public final class WatchModelRegistry
    * models:/<name>/<version>}; anything else (a local directory) is served as it is.
    */
   public static ModelRef resolve(String trackingUri, String modelUri) {
+    return resolve(TrackingConfig.fromEnvironment().toBuilder().trackingUri(trackingUri), modelUri);
+  }
+
+  /**
+   * One quick question per poll: no retries and short timeouts, because the next tick asks again,
+   * and a poll that waits out a down server would hold a worker thread the scoring needs.
+   */
+  static ModelRef poll(String trackingUri, String modelUri) {
+    return resolve(
+        TrackingConfig.fromEnvironment().toBuilder()
+            .trackingUri(trackingUri)
+            .retryPolicy(RetryPolicy.NONE)
+            .connectTimeout(java.time.Duration.ofSeconds(2))
+            .requestTimeout(java.time.Duration.ofSeconds(10)),
+        modelUri);
+  }
+
+  private static ModelRef resolve(TrackingConfig.Builder config, String modelUri) {
     if (!modelUri.startsWith("models:/")) {
       java.nio.file.Path dir = java.nio.file.Path.of(modelUri).toAbsolutePath().normalize();
       if (!java.nio.file.Files.isDirectory(dir)) {
@@ -65,9 +84,7 @@ public final class WatchModelRegistry
       return new ModelRef(dir.getFileName().toString(), "local", dir.toString());
     }
     ModelUri uri = ModelUri.parse(modelUri);
-    try (TrackingClient tracking =
-        TrackingClient.create(
-            TrackingConfig.fromEnvironment().toBuilder().trackingUri(trackingUri).build())) {
+    try (TrackingClient tracking = TrackingClient.create(config.build())) {
       RegisteredModelVersion v;
       if (uri instanceof ModelUri.RegisteredAlias a) {
         v =
@@ -142,7 +159,7 @@ public final class WatchModelRegistry
     public void process(OutputReceiver<Answer> out) {
       try {
         long asked = System.currentTimeMillis();
-        out.output(new Answer(asked, resolve(trackingUri, modelUri)));
+        out.output(new Answer(asked, poll(trackingUri, modelUri)));
       } catch (RuntimeException e) {
         LOG.warn("cannot ask the registry where {} is (will retry): {}", modelUri, e.getMessage());
       }

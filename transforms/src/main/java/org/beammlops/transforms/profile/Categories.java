@@ -1,9 +1,9 @@
 package org.beammlops.transforms.profile;
 
-import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.beammlops.transforms.features.CategoryOrder;
 
 /** The order categories are listed in, so that profiles read and diff the same every time. */
 final class Categories {
@@ -18,32 +18,7 @@ final class Categories {
         Comparator.<Map.Entry<String, Long>, Boolean>comparing(
                 e -> e.getKey().equals(DatasetProfiler.OTHER))
             .thenComparing(Map.Entry.<String, Long>comparingByValue().reversed())
-            .thenComparing(Map.Entry.comparingByKey(Categories::compareNumbersThenText));
+            .thenComparing(Map.Entry.comparingByKey(CategoryOrder.NUMBERS_THEN_TEXT));
     return frequencies.entrySet().stream().sorted(order).toList();
-  }
-
-  /** Numbers by value; text after all numbers, by text; ties by text, so the order is total. */
-  static int compareNumbersThenText(String a, String b) {
-    BigDecimal x = parse(a);
-    BigDecimal y = parse(b);
-    if (x != null && y != null) {
-      int c = x.compareTo(y);
-      return c != 0 ? c : a.compareTo(b);
-    }
-    if (x != null) {
-      return -1;
-    }
-    if (y != null) {
-      return 1;
-    }
-    return a.compareTo(b);
-  }
-
-  private static BigDecimal parse(String s) {
-    try {
-      return new BigDecimal(s);
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 }
