@@ -33,6 +33,7 @@ import org.beammlops.pipelines.batch.BatchPredictConfig.Source;
 import org.beammlops.pipelines.batch.BatchPredictConfig.Target;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.pipelines.score.PublishPredictions;
+import org.beammlops.pipelines.score.StartupModel;
 import org.beammlops.pipelines.score.ToPrediction;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.ModelEvent;
@@ -107,7 +108,8 @@ public final class BatchPredictPipeline {
     if (!job.source().isKafka()) {
       checkSourceMatches(job.source().path());
     }
-    ModelRef model = StartupModel.resolveAndCheck(useCase.name(), trackingUri, job.model().uri());
+    ModelRef model =
+        StartupModel.resolveAndCheck(useCase.name(), trackingUri, job.model().uri(), "model.uri");
     if (!job.target().isKafka()) {
       prepareTargetDir(job.target());
     }

@@ -98,8 +98,10 @@ public final class ScorePipeline {
     Task task = useCase.task(options.getTask());
     String trackingUri = trackingUri(options);
     String modelUri = modelUri(options, useCase, task);
-    // Fails here, before anything runs, for a model that does not exist or a server that is down.
-    ModelRef initial = WatchModelRegistry.resolve(trackingUri, modelUri);
+    // Fails here, before anything runs, for a model that does not exist or cannot be served, or a
+    // tracking server that does not answer.
+    ModelRef initial =
+        StartupModel.resolveAndCheck(useCase.name(), trackingUri, modelUri, "--model");
     PipelineReports.progress(
         "score: "
             + requestsTopic(options, useCase)

@@ -1,4 +1,4 @@
-package org.beammlops.pipelines.batch;
+package org.beammlops.pipelines.score;
 
 import org.apache.avro.generic.GenericRecord;
 import org.beammlops.transforms.inference.LoadedModel;
@@ -9,27 +9,33 @@ import org.beammlops.transforms.tracking.TrackingException;
 import org.beammlops.transforms.tracking.TrackingServerUnreachableException;
 
 /**
- * The one model version a batch job serves, pinned before anything runs: an alias is resolved to
- * its version once (a job that takes an hour scores every record with the same version), and the
- * version is loaded once on the launcher, so that a URI that does not exist or is not a servable
- * model is a clear error here instead of a failure on a worker after the input was read.
+ * The model version a job starts with, checked before anything runs: an alias is resolved to its
+ * version (a batch job pins it for its whole run; a streaming job starts from it), and the version
+ * is loaded once on the launcher, so that a URI that does not exist or is not a servable model is a
+ * clear error here instead of a failure on a worker after the input was read.
  */
-final class StartupModel {
+public final class StartupModel {
   private StartupModel() {}
 
-  static ModelRef resolveAndCheck(String useCase, String trackingUri, String modelUri) {
+  /**
+   * Resolves and loads {@code modelUri}; errors start with {@code setting}, the name the user gave
+   * the URI under (a YAML key, an option).
+   */
+  public static ModelRef resolveAndCheck(
+      String useCase, String trackingUri, String modelUri, String setting) {
     ModelRef ref;
     try {
       ref = WatchModelRegistry.resolve(trackingUri, modelUri);
     } catch (TrackingServerUnreachableException e) {
       throw new IllegalStateException(
-          "model.uri: cannot resolve " + modelUri + ": " + e.getMessage(), e);
+          setting + ": cannot resolve " + modelUri + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("model.uri: " + e.getMessage(), e);
+      throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
     } catch (TrackingException e) {
       if (e.isNotFound()) {
         throw new IllegalArgumentException(
-            "model.uri: "
+            setting
+                + ": "
                 + modelUri
                 + " does not exist on "
                 + trackingUri
@@ -47,7 +53,7 @@ final class StartupModel {
       throw e;
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
-          "model.uri: " + modelUri + " (" + ref.id() + ") cannot be served: " + e.getMessage(), e);
+          setting + ": " + modelUri + " (" + ref.id() + ") cannot be served: " + e.getMessage(), e);
     }
   }
 }
