@@ -101,13 +101,13 @@ public final class ScorePipeline {
         : PipelineReports.runToCompletion(pipeline, COUNTERS);
   }
 
-  static String trackingUri(ScoreOptions options) {
+  public static String trackingUri(ScoreOptions options) {
     return options.getTrackingUri() != null
         ? options.getTrackingUri()
         : TrackingConfig.fromEnvironment().trackingUri().toString();
   }
 
-  static String modelUri(ScoreOptions options, UseCase useCase, Task task) {
+  public static String modelUri(ScoreOptions options, UseCase useCase, Task task) {
     return options.getModel() != null
         ? options.getModel()
         : "models:/" + useCase.name() + "-" + task.name() + "@champion";
