@@ -83,7 +83,8 @@ public final class Mlops {
         "bench",
         new Command(
             "ingest --input=<parquet>: rows/s on DirectRunner, FlinkRunner and plain Java;\n"
-                + "                 train --input=<parquet>: seconds per stage vs fit time, holdout metrics",
+                + "                 train --input=<parquet>: seconds per stage vs fit time, holdout metrics;\n"
+                + "                 score: events/s and latency of scoring, DirectRunner, FlinkRunner and plain Java",
             null,
             BenchCommand::run));
   }

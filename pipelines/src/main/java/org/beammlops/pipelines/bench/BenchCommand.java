@@ -26,7 +26,7 @@ import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.tracking.TrackingConfig;
 
 /**
- * The benchmarks, each over one file:
+ * The benchmarks:
  *
  * <ul>
  *   <li>{@code ./mlops bench ingest --input=<parquet>}: ingest the same file three ways in one run
@@ -42,7 +42,10 @@ public final class BenchCommand {
   private static final String USAGE =
       "usage: ./mlops bench ingest --input=<parquet> [--useCase=flights] [--runners=plain,direct,flink]\n"
           + "       ./mlops bench train --input=<parquet> [--task=delay15] [--runner=DirectRunner|FlinkRunner]"
-          + " [any ./mlops train option]";
+          + " [any ./mlops train option]\n"
+          + "       ./mlops bench score [--runners=plain,direct,flink] [--model=models:/flights-delay15@champion]"
+          + " [--maxBatchSize=256] [--requests=N] [--maxSeconds=40] [--rate=5000] [--rateSeconds=20]"
+          + " [--input=data/flights-sample.parquet] [any ./mlops score option]";
 
   /**
    * What {@code bench train} passes unless the user gives the option: the flights file spans
@@ -60,7 +63,7 @@ public final class BenchCommand {
   private BenchCommand() {}
 
   public static int run(String[] args, UnaryOperator<String[]> presets) {
-    if (args.length == 0 || !List.of("ingest", "train").contains(args[0])) {
+    if (args.length == 0 || !List.of("ingest", "train", "score").contains(args[0])) {
       System.err.println(USAGE);
       return Commands.USAGE_ERROR;
     }
@@ -68,12 +71,20 @@ public final class BenchCommand {
     if (rest.contains("--help")) {
       System.out.println(USAGE);
       PipelineOptionsFactory.printHelp(
-          System.out, args[0].equals("train") ? TrainOptions.class : IngestOptions.class);
+          System.out,
+          switch (args[0]) {
+            case "train" -> TrainOptions.class;
+            case "score" -> ScoreBenchOptions.class;
+            default -> IngestOptions.class;
+          });
       return 0;
     }
     try {
       if (args[0].equals("train")) {
         return benchTrain(rest, presets);
+      }
+      if (args[0].equals("score")) {
+        return ScoreBench.run(rest, presets);
       }
       String runners = "plain,direct,flink";
       for (String arg : List.copyOf(rest)) {
@@ -156,7 +167,10 @@ public final class BenchCommand {
     }
     FileSystems.setDefaultPipelineOptions(options);
     Commands.checkInputMatches(options.getInput());
-    checkTrackingServer(options);
+    checkTrackingServer(
+        options.getTrackingUri() != null
+            ? options.getTrackingUri()
+            : TrackingConfig.fromEnvironment().trackingUri().toString());
     if (runArgs.stream().noneMatch(a -> a.startsWith("--lake="))) {
       // Like bench ingest: a fresh lake, so the training data of a bench run is its own.
       options.setLake(Files.createTempDirectory("mlops-bench-train-").toString());
@@ -196,11 +210,7 @@ public final class BenchCommand {
    * through one, and the bench starts nothing itself. Any HTTP answer counts (a server behind
    * authentication answers too); only no answer at all fails.
    */
-  private static void checkTrackingServer(TrainOptions options) {
-    String uri =
-        options.getTrackingUri() != null
-            ? options.getTrackingUri()
-            : TrackingConfig.fromEnvironment().trackingUri().toString();
+  static void checkTrackingServer(String uri) {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(uri + "/health")).timeout(Duration.ofSeconds(5)).build();

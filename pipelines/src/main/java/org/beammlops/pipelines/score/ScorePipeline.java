@@ -115,13 +115,13 @@ public final class ScorePipeline {
     return build(options, useCase, task, trackingUri, modelUri, initial);
   }
 
-  static String trackingUri(ScoreOptions options) {
+  public static String trackingUri(ScoreOptions options) {
     return options.getTrackingUri() != null
         ? options.getTrackingUri()
         : TrackingConfig.fromEnvironment().trackingUri().toString();
   }
 
-  static String modelUri(ScoreOptions options, UseCase useCase, Task task) {
+  public static String modelUri(ScoreOptions options, UseCase useCase, Task task) {
     return options.getModel() != null
         ? options.getModel()
         : "models:/" + useCase.name() + "-" + task.name() + "@champion";

@@ -9,6 +9,7 @@ import org.beammlops.schemas.Prediction;
 import org.beammlops.schemas.usecase.FieldSpec;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.PredictionResult;
 
 /**
@@ -43,32 +44,52 @@ public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Dou
   @ProcessElement
   public void process(ProcessContext c) {
     PredictionResult<GenericRecord, Double> result = c.element();
-    GenericRecord request = result.example();
     long now = System.currentTimeMillis();
-    double value = result.inference();
+    c.output(
+        of(
+            useCase,
+            task,
+            result.example(),
+            result.inference(),
+            result.model(),
+            now,
+            latencyFromSend
+                ? Math.max(0, now - c.timestamp().getMillis())
+                : result.latencyMillis()));
+  }
+
+  /**
+   * The prediction record of one scored request. Public so that the hand-written baseline of {@code
+   * bench score} publishes exactly what the pipeline publishes, at the same cost.
+   */
+  public static Prediction of(
+      UseCase useCase,
+      Task task,
+      GenericRecord request,
+      double value,
+      ModelRef model,
+      long scoredAtMillis,
+      double latencyMillis) {
     Prediction.Builder p =
         Prediction.newBuilder()
             .setRequestId(String.valueOf(request.get(useCase.idField().orElseThrow().name())))
             .setUseCase(useCase.name())
             .setTask(task.name())
-            .setEventTime(eventTime(request))
-            .setScoredAt(java.time.Instant.ofEpochMilli(now))
-            .setModelName(result.model().name())
-            .setModelVersion(result.model().version())
+            .setEventTime(eventTime(useCase, request))
+            .setScoredAt(java.time.Instant.ofEpochMilli(scoredAtMillis))
+            .setModelName(model.name())
+            .setModelVersion(model.version())
             .setPrediction(value)
-            .setLatencyMillis(
-                latencyFromSend
-                    ? Math.max(0, now - c.timestamp().getMillis())
-                    : result.latencyMillis())
+            .setLatencyMillis(latencyMillis)
             .setFeatures(features(request, useCase.features()));
     if (task.type() == Task.Type.CLASSIFICATION) {
       p.setPredictedClass(value > 0.5 ? "1" : "0");
       p.setClassProbabilities(Map.of("0", 1 - value, "1", value));
     }
-    c.output(p.build());
+    return p.build();
   }
 
-  private java.time.Instant eventTime(GenericRecord request) {
+  private static java.time.Instant eventTime(UseCase useCase, GenericRecord request) {
     Object t = request.get(useCase.eventTimeField().name());
     return t instanceof java.time.Instant i ? i : java.time.Instant.ofEpochMilli((Long) t);
   }
