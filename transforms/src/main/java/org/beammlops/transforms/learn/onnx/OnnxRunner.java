@@ -23,11 +23,14 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Scores float rows with an ONNX model through DJL's ONNX Runtime engine: the model's single input
- * is a float [N, width], and the first output comes back as [N, k]. Calls on one runner are
- * serialized (give each thread its own for throughput); close it to free the native session.
+ * is a float [N, width], and the first output comes back as [N, k]. One runner serves every thread
+ * of a JVM: the ONNX Runtime session is shared and runs concurrently, each concurrent caller
+ * borrowing one of a pool of DJL predictors (a predictor is not thread-safe); close it, when no
+ * call is running, to free the native session.
  *
  * <p>DJL must not reach the network: run with {@code -Dai.djl.offline=true} (or {@code
  * OPT_OUT_TRACKING=true}); ONNX Runtime's native library comes from its jar.
@@ -36,7 +39,14 @@ public final class OnnxRunner implements AutoCloseable {
   private static final String ENGINE = "OnnxRuntime";
 
   private final Model model;
-  private final Predictor<FloatBatch, float[][]> predictor;
+  private final FloatBatchTranslator translator;
+
+  /** Predictors not in use; one is made when every existing one is busy. */
+  private final ConcurrentLinkedQueue<Predictor<FloatBatch, float[][]>> idle =
+      new ConcurrentLinkedQueue<>();
+
+  private final ConcurrentLinkedQueue<Predictor<FloatBatch, float[][]>> made =
+      new ConcurrentLinkedQueue<>();
   private final String inputName;
   private final int inputWidth;
 
@@ -48,7 +58,7 @@ public final class OnnxRunner implements AutoCloseable {
         shape.getDimCount() == 2 && shape.getDim(1).hasDimValue()
             ? (int) shape.getDim(1).getDimValue()
             : -1;
-    this.predictor = model.newPredictor(new FloatBatchTranslator(inputName));
+    this.translator = new FloatBatchTranslator(inputName);
   }
 
   /** Loads a serialized model, with one intra-op thread. */
@@ -149,7 +159,7 @@ public final class OnnxRunner implements AutoCloseable {
    * @throws IllegalArgumentException if {@code rows} does not hold {@code rowCount} rows of the
    *     model's width
    */
-  public synchronized float[][] run(float[] rows, int rowCount) {
+  public float[][] run(float[] rows, int rowCount) {
     boolean fits =
         inputWidth >= 0
             ? rows.length == (long) rowCount * inputWidth
@@ -161,11 +171,18 @@ public final class OnnxRunner implements AutoCloseable {
     if (rowCount == 0) {
       return new float[0][];
     }
+    Predictor<FloatBatch, float[][]> predictor = idle.poll();
+    if (predictor == null) {
+      predictor = model.newPredictor(translator);
+      made.add(predictor);
+    }
     try {
       return predictor.predict(new FloatBatch(rows, rowCount, rows.length / rowCount));
     } catch (TranslateException e) {
       throw new OnnxRunException(
           "ONNX Runtime failed on a batch of " + rowCount + " rows: " + e.getMessage(), e);
+    } finally {
+      idle.offer(predictor);
     }
   }
 
@@ -176,8 +193,8 @@ public final class OnnxRunner implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    predictor.close();
+  public void close() {
+    made.forEach(Predictor::close);
     model.close();
   }
 

@@ -77,6 +77,29 @@ class StackedGraphTest {
     }
   }
 
+  @Test
+  void oneRunnerServesConcurrentCallersTheSameAnswers() throws Exception {
+    float[][] expected = run(graph(true).toBytes());
+    try (OnnxRunner runner = OnnxRunner.load(graph(true).toBytes())) {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<float[][]>> calls = new java.util.ArrayList<>();
+        for (int c = 0; c < 16; c++) {
+          calls.add(pool.submit(() -> runner.run(scoring.dense)));
+        }
+        for (java.util.concurrent.Future<float[][]> call : calls) {
+          float[][] got = call.get();
+          for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i][0], got[i][0], 0.0, "row " + i);
+          }
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
   /** The ensemble; its output is the stacked probability, or the concatenated base outputs. */
   private static OnnxGraph graph(boolean stacked) {
     OnnxGraph g = OnnxGraph.create("ensemble", "features", SyntheticRows.WIDTH);
