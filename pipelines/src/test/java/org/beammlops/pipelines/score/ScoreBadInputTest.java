@@ -39,7 +39,7 @@ public class ScoreBadInputTest {
   public static void trainAndRegister() throws Exception {
     KAFKA.createTopics(1, "flights.dlq", "flights.alerts");
     server = LocalTrackingServer.start(TEMP.newFolder("mlruns").toPath());
-    ScoringFixture.trainModel(
+    ScoringFixture.registerTrainedModel(
         server.url(), TEMP.newFolder("train-lake").toPath(), "flights-delay15");
   }
 

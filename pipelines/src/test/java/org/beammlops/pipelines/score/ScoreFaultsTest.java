@@ -54,7 +54,7 @@ public class ScoreFaultsTest {
       trackingPort = s.getLocalPort();
     }
     server = LocalTrackingServer.start(trackingRoot, trackingPort);
-    ScoringFixture.trainModel(server.url(), TEMP.newFolder("train-lake").toPath(), MODEL);
+    ScoringFixture.registerTrainedModel(server.url(), TEMP.newFolder("train-lake").toPath(), MODEL);
   }
 
   @AfterClass

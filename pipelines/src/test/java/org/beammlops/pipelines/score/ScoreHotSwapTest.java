@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,9 +27,7 @@ import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.features.FitOptions;
 import org.beammlops.transforms.parse.RecordParser;
 import org.beammlops.transforms.tracking.LocalTrackingServer;
-import org.beammlops.transforms.tracking.ModelUri;
 import org.beammlops.transforms.tracking.RegisteredModelVersion;
-import org.beammlops.transforms.tracking.RunHandle;
 import org.beammlops.transforms.tracking.TrackingClient;
 import org.beammlops.transforms.tracking.TrackingConfig;
 import org.junit.AfterClass;
@@ -111,7 +108,8 @@ public class ScoreHotSwapTest {
     String in = "swap-requests-" + name;
     String out = "swap-predictions-" + name;
     KAFKA.createTopics(1, in, out);
-    ScoringFixture.trainModel(server.url(), TEMP.newFolder("train-" + name).toPath(), model);
+    ScoringFixture.registerTrainedModel(
+        server.url(), TEMP.newFolder("train-" + name).toPath(), model);
     RegisteredModelVersion v1 = tracking.getVersionByAlias(model, "champion").orElseThrow();
     long v2 = tracking.createModelVersion(model, v1.source(), v1.runId(), Map.of()).version();
     long v3 =
@@ -257,24 +255,11 @@ public class ScoreHotSwapTest {
 
   /** Registers a copy of the champion's model directory, broken by {@code edit}. */
   private static long registerBroken(String model, String what, DirEdit edit) throws Exception {
-    Path source = tracking.resolve(ModelUri.parse("models:/" + model + "@champion")).localPath();
-    Path copy = TEMP.newFolder(model + "-" + what).toPath();
-    try (Stream<Path> files = Files.list(source)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, copy.resolve(f.getFileName()));
-      }
-    }
+    Path copy =
+        ScoringFixture.copyOfModel(
+            server.url(), model, TEMP.newFolder(model + "-" + what).toPath());
     edit.apply(copy);
-    String experiment = tracking.getOrCreateExperiment(model + "-broken");
-    try (RunHandle run = tracking.startRun(experiment, what, Map.of())) {
-      run.logArtifacts(copy, "model");
-      long version =
-          tracking
-              .createModelVersion(model, run.artifact("model").toString(), run.runId(), Map.of())
-              .version();
-      run.finish();
-      return version;
-    }
+    return ScoringFixture.registerModelDir(server.url(), model, copy);
   }
 
   /** A feature spec fitted with every category kept: wider than the graph's input. */
