@@ -16,6 +16,8 @@ import org.beammlops.pipelines.replay.ReplayOptions;
 import org.beammlops.pipelines.replay.ReplayPipeline;
 import org.beammlops.pipelines.score.ScoreOptions;
 import org.beammlops.pipelines.score.ScorePipeline;
+import org.beammlops.pipelines.score.ScoreSummary;
+import org.beammlops.pipelines.score.ScoreSummaryOptions;
 import org.beammlops.pipelines.train.TrainOptions;
 import org.beammlops.pipelines.train.TrainPipeline;
 
@@ -69,6 +71,15 @@ public final class Mlops {
             (args, presets) ->
                 Commands.runPipelineForExitCode(
                     presets.apply(args), ScoreOptions.class, ScorePipeline::run)));
+    COMMANDS.put(
+        "score-summary",
+        new Command(
+            "a score run's prediction log + dead letters in the lake -> scored per model version,"
+                + "\n                 latency p50/p90/p99, dead letters by reason",
+            ScoreSummaryOptions.class,
+            (args, presets) ->
+                Commands.runPipelineForExitCode(
+                    args, ScoreSummaryOptions.class, ScoreSummary::run)));
     COMMANDS.put(
         "batch-predict",
         new Command(

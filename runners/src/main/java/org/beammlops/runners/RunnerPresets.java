@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * Defaults that differ per runner, added to a command's arguments unless the user gave them:
  * DirectRunner by default, without its immutability and encodability checks (they double the time
- * and triple the memory; tests keep them on), and FlinkRunner embedded ({@code [local]}) unless a
- * {@code --flinkMaster} is named.
+ * and triple the memory; tests keep them on), not blocking in {@code run()} when the job is to be
+ * stopped from the launcher ({@code --runSeconds}, {@code --stopWhenIdleSeconds}), and FlinkRunner
+ * embedded ({@code [local]}) unless a {@code --flinkMaster} is named.
  */
 public final class RunnerPresets {
   private RunnerPresets() {}
@@ -28,10 +29,23 @@ public final class RunnerPresets {
           args,
           "--targetParallelism",
           Integer.toString(Runtime.getRuntime().availableProcessors()));
+      if (positive(value(args, "--runSeconds")) || positive(value(args, "--stopWhenIdleSeconds"))) {
+        // A job stopped from the launcher needs run() to return while it runs; the DirectRunner's
+        // run() otherwise blocks until an unbounded job ends, i.e. forever.
+        addIfAbsent(out, args, "--blockOnRun", "false");
+      }
     } else if (runner.equals("FlinkRunner")) {
       addIfAbsent(out, args, "--flinkMaster", "[local]");
     }
     return out.toArray(String[]::new);
+  }
+
+  private static boolean positive(String number) {
+    try {
+      return number != null && Double.parseDouble(number) > 0;
+    } catch (NumberFormatException e) {
+      return false; // the command's own option parsing reports it
+    }
   }
 
   private static void addIfAbsent(List<String> out, String[] args, String option, String value) {

@@ -1,6 +1,7 @@
 package org.beammlops.runners;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -22,6 +23,25 @@ class RunnerPresetsTest {
         RunnerPresets.apply(new String[] {"--runner=DirectRunner", "--enforceImmutability=true"});
     assertEquals("true", RunnerPresets.value(args, "--enforceImmutability"));
     assertEquals(1, List.of(args).stream().filter(a -> a.startsWith("--runner")).count());
+  }
+
+  @Test
+  void directRunDoesNotBlockWhenTheLauncherStopsTheJob() {
+    assertEquals(
+        "false",
+        RunnerPresets.value(
+            RunnerPresets.apply(new String[] {"--stopWhenIdleSeconds=20"}), "--blockOnRun"));
+    assertEquals(
+        "false",
+        RunnerPresets.value(RunnerPresets.apply(new String[] {"--runSeconds=60"}), "--blockOnRun"));
+    assertNull(
+        RunnerPresets.value(RunnerPresets.apply(new String[] {"--runSeconds=0"}), "--blockOnRun"));
+    assertNull(RunnerPresets.value(RunnerPresets.apply(new String[] {"--x=1"}), "--blockOnRun"));
+    assertEquals(
+        "true",
+        RunnerPresets.value(
+            RunnerPresets.apply(new String[] {"--runSeconds=60", "--blockOnRun=true"}),
+            "--blockOnRun"));
   }
 
   @Test

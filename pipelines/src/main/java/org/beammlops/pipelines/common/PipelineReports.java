@@ -2,6 +2,7 @@ package org.beammlops.pipelines.common;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.beammlops.transforms.metrics.CounterSummary;
@@ -56,6 +57,52 @@ public final class PipelineReports {
       throw new IllegalStateException("pipeline ended in state " + state);
     }
     return new LinkedHashMap<>(CounterSummary.of(result, requiredCounters));
+  }
+
+  /**
+   * Runs a streaming pipeline until it has gone idle ({@link IdleStop}: input seen, then no counter
+   * moved for {@code idleSeconds}) and {@code caughtUp} agrees on its counters, or, as a deadline,
+   * until {@code maxSeconds} have passed (0 = none); then cancels it and returns its counters with
+   * {@code stoppedBy}: {@code idle}, {@code deadline} or {@code finished}. Quiet counters alone are
+   * not enough: a step can hold everything for longer than the idle time (a model loading on a busy
+   * machine) while input waits. Needs a runner whose {@code run()} returns while the job runs (on
+   * the DirectRunner {@code --blockOnRun=false}, which {@code ./mlops} sets for these options).
+   */
+  public static Map<String, Object> runUntilIdle(
+      Pipeline pipeline,
+      long idleSeconds,
+      long maxSeconds,
+      Predicate<Map<String, Long>> caughtUp,
+      String... requiredCounters) {
+    long start = System.nanoTime();
+    PipelineResult result = pipeline.run();
+    progress(
+        "running; stops once its input is handled and "
+            + idleSeconds
+            + " s passed without a counter moving"
+            + (maxSeconds > 0 ? ", or after " + maxSeconds + " s" : ""));
+    IdleStop idle = new IdleStop(idleSeconds * 1000);
+    String stoppedBy = "finished";
+    while (true) {
+      PipelineResult.State state = result.waitUntilFinish(org.joda.time.Duration.millis(500));
+      if (state != null && state.isTerminal()) {
+        if (state != PipelineResult.State.DONE) {
+          throw new IllegalStateException("pipeline ended in state " + state);
+        }
+        break;
+      }
+      long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+      boolean deadline = maxSeconds > 0 && elapsedMillis >= maxSeconds * 1000;
+      Map<String, Long> counters = CounterSummary.of(result, requiredCounters);
+      if (deadline || (idle.idle(counters, elapsedMillis) && caughtUp.test(counters))) {
+        stoppedBy = deadline ? "deadline" : "idle";
+        break;
+      }
+    }
+    Map<String, Object> report = stop(result, requiredCounters);
+    report.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+    report.put("stoppedBy", stoppedBy);
+    return report;
   }
 
   /** Prints the report as the last line of stdout. */

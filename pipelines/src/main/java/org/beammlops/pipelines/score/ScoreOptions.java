@@ -88,11 +88,31 @@ public interface ScoreOptions extends MlopsOptions, StreamingOptions {
 
   void setMaxReadSeconds(long value);
 
-  @Description("Score for this many seconds, then stop (0 = until cancelled or the read ends).")
+  @Description(
+      "Score for this many seconds, then stop (0 = until cancelled or the read ends); with"
+          + " --stopWhenIdleSeconds a deadline.")
   @Default.Long(0)
   long getRunSeconds();
 
   void setRunSeconds(long value);
+
+  @Description(
+      "Stop once requests were read and then no counter moved for this many seconds (0 = never):"
+          + " for a replay or a demo that knows its input ends. Must exceed"
+          + " --commitIntervalSeconds, so that the last prediction-log files are committed first.")
+  @Default.Long(0)
+  long getStopWhenIdleSeconds();
+
+  void setStopWhenIdleSeconds(long value);
+
+  @Description(
+      "Where the consumer group starts: committed (its committed offsets; the earliest when it has"
+          + " none) or latest (first moves the group to the end of the requests topic, skipping"
+          + " what is already there, so only requests sent from now on are scored).")
+  @Default.String("committed")
+  String getStartAt();
+
+  void setStartAt(String value);
 
   @Description("Seconds between prediction-log file commits to the lake.")
   @Default.Integer(30)

@@ -18,6 +18,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.schemas.DeadLetter;
@@ -75,6 +76,28 @@ public final class ScorePipeline {
 
   public static Map<String, Object> run(ScoreOptions options) {
     Pipeline pipeline = create(options);
+    UseCase useCase = UseCases.load(options.getUseCase());
+    Task task = useCase.task(options.getTask());
+    GroupOffsets offsets =
+        new GroupOffsets(
+            options.getBootstrapServers(),
+            requestsTopic(options, useCase),
+            consumerGroup(options, useCase, task));
+    if (options.getStartAt().equals("latest")) {
+      long skipped = offsets.moveToEnd();
+      PipelineReports.progress("score: skipped " + skipped + " requests already on the topic");
+    }
+    if (options.getStopWhenIdleSeconds() > 0) {
+      Map<TopicPartition, Long> start = offsets.positions();
+      return PipelineReports.runUntilIdle(
+          pipeline,
+          options.getStopWhenIdleSeconds(),
+          options.getRunSeconds(),
+          counters ->
+              everyReadRequestHandled(counters)
+                  && offsets.unread(start, counters.getOrDefault(PipelineCounters.READ, 0L)) == 0,
+          COUNTERS);
+    }
     return options.getRunSeconds() > 0
         ? PipelineReports.runFor(pipeline, options.getRunSeconds(), COUNTERS)
         : PipelineReports.runToCompletion(pipeline, COUNTERS);
@@ -96,6 +119,7 @@ public final class ScorePipeline {
   private static Pipeline create(ScoreOptions options) {
     UseCase useCase = UseCases.load(options.getUseCase());
     Task task = useCase.task(options.getTask());
+    checkStopAndStart(options);
     String trackingUri = trackingUri(options);
     String modelUri = modelUri(options, useCase, task);
     // Fails here, before anything runs, for a model that does not exist or cannot be served, or a
@@ -113,6 +137,44 @@ public final class ScorePipeline {
             + modelUri
             + ")");
     return build(options, useCase, task, trackingUri, modelUri, initial);
+  }
+
+  /**
+   * True when every valid request read so far has an outcome: a prediction, an inference failure (a
+   * dead letter) or a duplicate of a request already scored.
+   */
+  static boolean everyReadRequestHandled(Map<String, Long> counters) {
+    long handled =
+        counters.getOrDefault("predictions", 0L)
+            + counters.getOrDefault("inferenceFailures", 0L)
+            + counters.getOrDefault(PipelineCounters.DUPLICATES, 0L);
+    return handled >= counters.getOrDefault(PipelineCounters.VALID, 0L);
+  }
+
+  /** Bad values of the stop and start options, before anything runs. */
+  static void checkStopAndStart(ScoreOptions options) {
+    long idle = options.getStopWhenIdleSeconds();
+    if (idle < 0) {
+      throw new IllegalArgumentException("--stopWhenIdleSeconds must be >= 0, not " + idle);
+    }
+    if (idle > 0 && idle <= options.getCommitIntervalSeconds()) {
+      throw new IllegalArgumentException(
+          "--stopWhenIdleSeconds="
+              + idle
+              + " must exceed --commitIntervalSeconds="
+              + options.getCommitIntervalSeconds()
+              + ": the job would stop before its last prediction-log files are committed");
+    }
+    if (!options.getStartAt().equals("committed") && !options.getStartAt().equals("latest")) {
+      throw new IllegalArgumentException(
+          "--startAt must be committed or latest, not " + options.getStartAt());
+    }
+  }
+
+  static String consumerGroup(ScoreOptions options, UseCase useCase, Task task) {
+    return options.getConsumerGroup() != null
+        ? options.getConsumerGroup()
+        : "mlops-score-" + useCase.name() + "-" + task.name();
   }
 
   public static String trackingUri(ScoreOptions options) {
@@ -154,9 +216,7 @@ public final class ScorePipeline {
             .withConsumerConfigUpdates(
                 Map.of(
                     "group.id",
-                    options.getConsumerGroup() != null
-                        ? options.getConsumerGroup()
-                        : "mlops-score-" + useCase.name() + "-" + task.name(),
+                    consumerGroup(options, useCase, task),
                     "auto.offset.reset",
                     "earliest",
                     "max.partition.fetch.bytes",
