@@ -41,4 +41,12 @@ final class Evaluation {
   static boolean better(double candidate, double incumbent) {
     return candidate < incumbent;
   }
+
+  /**
+   * Whether {@code candidate} beats {@code incumbent} on the primary metric (lower is better) by at
+   * least the fraction {@code minImprovement} of it.
+   */
+  static boolean betterBy(double candidate, double incumbent, double minImprovement) {
+    return candidate < incumbent - Math.abs(incumbent) * minImprovement;
+  }
 }

@@ -85,7 +85,9 @@ final class Registration {
           Evaluation.of(task.type(), scored.predictions(), scored.targets()).get(metric);
     }
     boolean beatsBaseline = Evaluation.better(score, baseline);
-    boolean beatsChampion = championScore == null || Evaluation.better(score, championScore);
+    boolean beatsChampion =
+        championScore == null
+            || Evaluation.betterBy(score, championScore, options.getMinImprovement());
     boolean promoted = beatsBaseline && beatsChampion;
     String reason =
         !beatsBaseline
@@ -93,8 +95,13 @@ final class Registration {
                 "%s %.6f does not beat the naive baseline's %.6f", metric, score, baseline)
             : !beatsChampion
                 ? String.format(
-                    "%s %.6f does not beat champion v%d's %.6f on the same holdout",
-                    metric, score, champion.get().version(), championScore)
+                    "%s %.6f does not beat champion v%d's %.6f on the same holdout by"
+                        + " --minImprovement=%s",
+                    metric,
+                    score,
+                    champion.get().version(),
+                    championScore,
+                    options.getMinImprovement())
                 : champion.isEmpty()
                     ? String.format(
                         "first version; %s %.6f beats the naive baseline's %.6f",

@@ -88,6 +88,15 @@ public interface TrainOptions extends MlopsOptions {
   void setSeed(long value);
 
   @Description(
+      "How much better than the champion (relative, on the primary metric) a new version must"
+          + " score to replace it; smaller gains are noise (e.g. a retraining on the same data in"
+          + " another file order) and leave the champion in place.")
+  @Default.Double(1e-6)
+  double getMinImprovement();
+
+  void setMinImprovement(double value);
+
+  @Description(
       "Class weights for classification: auto (on when the minority class is under 30%), on, off.")
   @Default.String("auto")
   String getClassWeights();

@@ -25,6 +25,7 @@ import org.beammlops.pipelines.testing.EmbeddedKafka;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.features.FitOptions;
+import org.beammlops.transforms.inference.WatchModelRegistry;
 import org.beammlops.transforms.parse.RecordParser;
 import org.beammlops.transforms.tracking.LocalTrackingServer;
 import org.beammlops.transforms.tracking.RegisteredModelVersion;
@@ -120,6 +121,12 @@ public class ScoreHotSwapTest {
     long v4 = registerBroken(model, "wrong-shape", ScoreHotSwapTest::widenFeatureSpec);
 
     List<byte[]> requests = ScoringFixture.requests(4000, "s");
+    // v2 is v1's model directory registered again: both must give the offline predictions.
+    Map<String, Double> offline =
+        ScoringFixture.offline(
+            server.url(),
+            WatchModelRegistry.resolve(server.url(), "models:/" + model + "/1"),
+            requests);
     Path lake = TEMP.newFolder("lake-" + name).toPath();
     ScoreOptions options =
         ScoringFixture.options(
@@ -173,6 +180,8 @@ public class ScoreHotSwapTest {
       JsonNode p = ScoringFixture.parse(r.value());
       int seq = Integer.parseInt(p.get("requestId").asText().substring(2));
       assertTrue("scored once: " + seq, bySeq.put(seq, p) == null);
+      String id = p.get("requestId").asText();
+      assertEquals(id, offline.get(id), p.get("prediction").asDouble(), 1e-6);
     }
     assertEquals("every request scored exactly once", sent, bySeq.size());
     // In request order: v1 then v2, never v1 after v2, never the refused versions.
