@@ -92,6 +92,7 @@ final class ScoringFixture {
   /** Logs an MLflow model directory in a run of its own and registers it as a new version. */
   static long registerModelDir(String trackingUri, String model, Path dir) throws Exception {
     try (TrackingClient tracking = tracking(trackingUri)) {
+      tracking.ensureRegisteredModel(model);
       String experiment = tracking.getOrCreateExperiment(model + "-registered");
       try (RunHandle run = tracking.startRun(experiment, dir.getFileName().toString(), Map.of())) {
         run.logArtifacts(dir, "model");
