@@ -3,10 +3,11 @@ package org.beammlops.pipelines.ingest;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.beammlops.pipelines.common.DedupOptions;
 import org.beammlops.pipelines.common.MlopsOptions;
 
 /** Options of {@code ./mlops ingest}. */
-public interface IngestOptions extends MlopsOptions, StreamingOptions {
+public interface IngestOptions extends MlopsOptions, DedupOptions, StreamingOptions {
 
   @Description("Input file or glob (any Beam file system). Required unless --fromTopic is set.")
   String getInput();

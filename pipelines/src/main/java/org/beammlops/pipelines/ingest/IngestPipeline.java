@@ -102,7 +102,7 @@ public final class IngestPipeline {
       unique =
           parsed
               .records()
-              .apply("Deduplicate", DeduplicateById.withTtl(useCase, ttl))
+              .apply("Deduplicate", DeduplicateById.withTtl(useCase, ttl, options.getDedupKeys()))
               .apply("CommitEvery", CommitWindows.every(options.getCommitIntervalSeconds()));
       deadLetters =
           deadLetters.apply(

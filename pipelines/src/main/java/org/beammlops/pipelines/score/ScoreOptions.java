@@ -4,10 +4,11 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.options.Validation;
+import org.beammlops.pipelines.common.DedupOptions;
 import org.beammlops.pipelines.common.MlopsOptions;
 
 /** Options of {@code ./mlops score}. */
-public interface ScoreOptions extends MlopsOptions, StreamingOptions {
+public interface ScoreOptions extends MlopsOptions, DedupOptions, StreamingOptions {
 
   @Description("Task the model predicts, e.g. delay15; names the default model.")
   @Validation.Required

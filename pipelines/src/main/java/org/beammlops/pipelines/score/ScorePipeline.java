@@ -240,7 +240,11 @@ public final class ScorePipeline {
                 NAME));
     Duration ttl = Duration.millis(useCase.dedupTtl().toMillis());
     PCollection<GenericRecord> requests =
-        parsed.records().apply("OnePredictionPerRequestId", DeduplicateById.withTtl(useCase, ttl));
+        parsed
+            .records()
+            .apply(
+                "OnePredictionPerRequestId",
+                DeduplicateById.withTtl(useCase, ttl, options.getDedupKeys()));
 
     RunInference<GenericRecord, Double> runInference =
         RunInference.of(
@@ -296,7 +300,7 @@ public final class ScorePipeline {
                     Prediction.getClassSchema(),
                     options.getRunId(),
                     r ->
-                        java.time.Instant.ofEpochMilli(GenericRecords.millis(r.get("eventTime")))
+                        java.time.Instant.ofEpochMilli(GenericRecords.millis(r.get("scoredAt")))
                             .atZone(ZoneOffset.UTC)
                             .toLocalDate()
                             .toString())

@@ -11,10 +11,12 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.beammlops.pipelines.testing.EmbeddedKafka;
-import org.beammlops.pipelines.train.TrainingFixture;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.WatchModelRegistry;
 import org.beammlops.transforms.tracking.LocalTrackingServer;
@@ -45,11 +47,28 @@ public class ScorePipelineTest {
   @Parameterized.Parameters(name = "{0}")
   public static Collection<Object[]> runners() {
     return Arrays.asList(
-        new Object[] {"direct", TrainingFixture.direct()},
+        // Both stream an unbounded read. The DirectRunner would run a count-limited Kafka read as
+        // a bounded source (all of it, then the rest of the pipeline), so its job is started, left
+        // running and stopped once every request has its prediction. Flink [local] streams the
+        // count-limited read and its job ends by itself.
+        new Object[] {
+          "direct",
+          new String[] {
+            "--runner=DirectRunner",
+            "--enforceImmutability=false",
+            "--enforceEncodability=false",
+            "--targetParallelism=2",
+            "--blockOnRun=false"
+          }
+        },
         new Object[] {
           "flink",
           new String[] {
-            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2", "--streaming=true"
+            "--runner=FlinkRunner",
+            "--flinkMaster=[local]",
+            "--parallelism=2",
+            "--streaming=true",
+            "--maxRecords=" + REQUESTS
           }
         });
   }
@@ -91,20 +110,26 @@ public class ScorePipelineTest {
       requests.forEach(r -> ScoringFixture.send(producer, in, r));
     }
     Path lake = TEMP.newFolder("lake-" + name).toPath();
-    Map<String, Object> counters =
-        ScorePipeline.run(
-            ScoringFixture.options(
-                KAFKA.bootstrapServers(),
-                server.url(),
-                lake,
-                runner,
-                "--requestsTopic=" + in,
-                "--predictionsTopic=" + out,
-                "--maxRecords=" + REQUESTS,
-                "--pollIntervalSeconds=0",
-                "--maxBatchSize=512"));
+    ScoreOptions options =
+        ScoringFixture.options(
+            KAFKA.bootstrapServers(),
+            server.url(),
+            lake,
+            runner,
+            "--requestsTopic=" + in,
+            "--predictionsTopic=" + out,
+            "--pollIntervalSeconds=0",
+            "--maxBatchSize=512");
+    // Flink's job returns when its read has ended; the DirectRunner's at once, running.
+    CompletableFuture<PipelineResult> job =
+        CompletableFuture.supplyAsync(() -> ScorePipeline.start(options));
+    long t0 = System.currentTimeMillis();
     List<ConsumerRecord<String, byte[]>> predictions =
-        KAFKA.readAll(out, REQUESTS, Duration.ofSeconds(120));
+        KAFKA.readAll(out, REQUESTS, Duration.ofSeconds(60 + REQUESTS / 50));
+    System.err.printf(
+        "score[%s]: %d predictions read %d ms after the job was started%n",
+        name, predictions.size(), System.currentTimeMillis() - t0);
+    Map<String, Object> counters = ScorePipeline.stop(job.get(300, TimeUnit.SECONDS));
     assertEquals(REQUESTS, predictions.size());
     Map<String, Double> seen = new HashMap<>();
     for (ConsumerRecord<String, byte[]> record : predictions) {

@@ -11,6 +11,7 @@ import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -37,6 +38,9 @@ import org.joda.time.Duration;
  * De-duplication by record id. In batch the last record wins (latest source, then position) and ids
  * already in the lake are skipped, which makes re-running an ingest a no-op. In streaming, keyed
  * state remembers each id for a TTL and the first one wins.
+ *
+ * <p>Both spread the ids over a fixed number of buckets rather than keying by id: few large groups,
+ * which runners (the DirectRunner above all) handle far faster than one group per id.
  */
 public final class DeduplicateById {
   /** Buckets for batch de-duplication; enough for about 25 million rows. */
@@ -60,10 +64,25 @@ public final class DeduplicateById {
     return new AgainstLake(useCase, existingIds, buckets);
   }
 
-  /** Streaming: drops an id seen within {@code ttl} (processing time) before. */
+  /**
+   * Streaming: drops an id seen within {@code ttl} (processing time) before, with ids spread over
+   * {@link #DEFAULT_BUCKETS} keys of state.
+   */
   public static PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> withTtl(
       UseCase useCase, Duration ttl) {
-    return new WithTtl(useCase, ttl);
+    return withTtl(useCase, ttl, DEFAULT_BUCKETS);
+  }
+
+  /**
+   * As {@link #withTtl(UseCase, Duration)} with ids spread over {@code buckets} keys of state.
+   * Keying by bucket rather than by id keeps one timer per bucket instead of one per id, and lets
+   * runners hand the records on in batches (the DirectRunner otherwise makes a bundle of every
+   * record after a per-id stateful step, and slows down quadratically with a backlog). Use at least
+   * a few buckets per worker slot: a bucket is processed by one slot.
+   */
+  public static PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> withTtl(
+      UseCase useCase, Duration ttl, int buckets) {
+    return new WithTtl(useCase, ttl, buckets);
   }
 
   private static String idField(UseCase useCase) {
@@ -181,39 +200,65 @@ public final class DeduplicateById {
       extends PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> {
     private final UseCase useCase;
     private final Duration ttl;
+    private final int buckets;
 
-    WithTtl(UseCase useCase, Duration ttl) {
+    WithTtl(UseCase useCase, Duration ttl, int buckets) {
+      if (buckets < 1) {
+        throw new IllegalArgumentException("de-duplication buckets must be at least 1: " + buckets);
+      }
       this.useCase = useCase;
       this.ttl = ttl;
+      this.buckets = buckets;
     }
 
     @Override
     public PCollection<GenericRecord> expand(PCollection<GenericRecord> records) {
       String idField = idField(useCase);
+      int bucketCount = buckets;
       AvroCoder<GenericRecord> recordCoder =
           AvroCoder.of(GenericRecord.class, useCase.lakeSchema());
       return records
           .apply(
-              "KeyById",
+              "KeyByIdBucket",
               MapElements.into(
                       TypeDescriptors.kvs(
-                          TypeDescriptors.strings(), TypeDescriptor.of(GenericRecord.class)))
-                  .via(r -> KV.of(r.get(idField).toString(), r)))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), recordCoder))
+                          TypeDescriptors.integers(),
+                          TypeDescriptors.kvs(
+                              TypeDescriptors.strings(), TypeDescriptor.of(GenericRecord.class))))
+                  .via(
+                      r -> {
+                        String id = r.get(idField).toString();
+                        return KV.of(bucket(id, bucketCount), KV.of(id, r));
+                      }))
+          .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(StringUtf8Coder.of(), recordCoder)))
           .apply("FirstPerIdWithinTtl", ParDo.of(new FirstWithinTtl(ttl)))
           .setCoder(recordCoder);
     }
   }
 
-  /** Keyed state per id, cleared by a processing-time timer once the TTL has passed. */
-  private static final class FirstWithinTtl extends DoFn<KV<String, GenericRecord>, GenericRecord> {
+  /**
+   * Per bucket, the ids seen in two generations of state; a processing-time timer every {@code ttl}
+   * drops the older generation and starts a new one. An id is thus remembered for at least {@code
+   * ttl} and at most twice that, with one timer per bucket and no scan of the ids.
+   */
+  private static final class FirstWithinTtl
+      extends DoFn<KV<Integer, KV<String, GenericRecord>>, GenericRecord> {
     private final Duration ttl;
 
-    @StateId("seen")
-    private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
+    @StateId("generationA")
+    private final StateSpec<MapState<String, Boolean>> generationASpec =
+        StateSpecs.map(StringUtf8Coder.of(), BooleanCoder.of());
 
-    @TimerId("expiry")
-    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+    @StateId("generationB")
+    private final StateSpec<MapState<String, Boolean>> generationBSpec =
+        StateSpecs.map(StringUtf8Coder.of(), BooleanCoder.of());
+
+    /** True while generation B takes new ids; unset while no rotation is scheduled. */
+    @StateId("newIsB")
+    private final StateSpec<ValueState<Boolean>> newIsBSpec = StateSpecs.value(BooleanCoder.of());
+
+    @TimerId("rotate")
+    private final TimerSpec rotateSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
     FirstWithinTtl(Duration ttl) {
       this.ttl = ttl;
@@ -221,22 +266,44 @@ public final class DeduplicateById {
 
     @ProcessElement
     public void process(
-        @Element KV<String, GenericRecord> element,
-        @StateId("seen") ValueState<Boolean> seen,
-        @TimerId("expiry") Timer expiry,
+        @Element KV<Integer, KV<String, GenericRecord>> element,
+        @StateId("generationA") MapState<String, Boolean> generationA,
+        @StateId("generationB") MapState<String, Boolean> generationB,
+        @StateId("newIsB") ValueState<Boolean> newIsB,
+        @TimerId("rotate") Timer rotate,
         OutputReceiver<GenericRecord> out) {
-      if (Boolean.TRUE.equals(seen.read())) {
+      String id = element.getValue().getKey();
+      if (generationA.get(id).read() != null || generationB.get(id).read() != null) {
         PipelineCounters.counter(PipelineCounters.DUPLICATES).inc();
         return;
       }
-      seen.write(true);
-      expiry.offset(ttl).setRelative();
-      out.output(element.getValue());
+      Boolean bIsNew = newIsB.read();
+      if (bIsNew == null) {
+        bIsNew = false;
+        newIsB.write(false);
+        rotate.offset(ttl).setRelative();
+      }
+      (bIsNew ? generationB : generationA).put(id, true);
+      out.output(element.getValue().getValue());
     }
 
-    @OnTimer("expiry")
-    public void onExpiry(@StateId("seen") ValueState<Boolean> seen) {
-      seen.clear();
+    @OnTimer("rotate")
+    public void onRotate(
+        @StateId("generationA") MapState<String, Boolean> generationA,
+        @StateId("generationB") MapState<String, Boolean> generationB,
+        @StateId("newIsB") ValueState<Boolean> newIsB,
+        @TimerId("rotate") Timer rotate) {
+      boolean bWasNew = Boolean.TRUE.equals(newIsB.read());
+      MapState<String, Boolean> expiring = bWasNew ? generationA : generationB;
+      MapState<String, Boolean> aging = bWasNew ? generationB : generationA;
+      expiring.clear();
+      if (aging.isEmpty().read()) {
+        newIsB.clear();
+        return;
+      }
+      // The cleared generation takes new ids from now on; the other expires at the next rotation.
+      newIsB.write(!bWasNew);
+      rotate.offset(ttl).setRelative();
     }
   }
 }

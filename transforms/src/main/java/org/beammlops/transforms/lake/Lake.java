@@ -17,7 +17,7 @@ import org.apache.beam.sdk.util.MimeTypes;
  * <pre>
  * &lt;lake&gt;/&lt;uc&gt;/events/date=YYYY-MM-DD/part-*.parquet        validated, de-duplicated records
  * &lt;lake&gt;/&lt;uc&gt;/deadletter/date=YYYY-MM-DD/part-*.parquet    rejects, with bytes and reason
- * &lt;lake&gt;/&lt;uc&gt;/predictions/date=YYYY-MM-DD/part-*.parquet   the scoring pipeline's log
+ * &lt;lake&gt;/&lt;uc&gt;/predictions/date=YYYY-MM-DD/part-*.parquet   the scoring pipeline's log, by day scored
  * &lt;lake&gt;/&lt;uc&gt;/training/&lt;run id&gt;/                         training and holdout sets
  * </pre>
  */

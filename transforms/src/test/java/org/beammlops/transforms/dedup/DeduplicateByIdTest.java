@@ -3,6 +3,8 @@ package org.beammlops.transforms.dedup;
 import static org.beammlops.transforms.FlightRecords.FLIGHTS;
 import static org.beammlops.transforms.FlightRecords.withId;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -11,17 +13,20 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.FlightRecords;
 import org.beammlops.transforms.metrics.CounterSummary;
 import org.beammlops.transforms.metrics.PipelineCounters;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -162,5 +167,71 @@ public class DeduplicateByIdTest {
     PipelineResult result = p.run();
     result.waitUntilFinish();
     assertEquals(3, duplicates(result));
+  }
+
+  /**
+   * Ids are remembered for at least the TTL (one hour) and forgotten at the second rotation after
+   * they were first seen. A rotation is due an hour after the previous one fired: here at 60
+   * minutes of processing time (fired when the clock jumps to 75) and then at 135.
+   */
+  @Test
+  public void withTtlForgetsAnIdAfterItsTtl() {
+    TestStream<GenericRecord> stream =
+        TestStream.create(FlightRecords.coder())
+            .addElements(at(0, withId("A", "2001-01-01 06:05", 1, "t-0", 1)))
+            .addElements(at(0, withId("B", "2001-01-01 06:05", 2, "t-0", 2)))
+            .advanceProcessingTime(Duration.standardMinutes(30))
+            .addElements(at(1, withId("A", "2001-01-01 06:05", 3, "t-0", 3)))
+            .advanceProcessingTime(Duration.standardMinutes(45))
+            .addElements(at(2, withId("A", "2001-01-01 06:05", 4, "t-0", 4)))
+            .advanceProcessingTime(Duration.standardMinutes(5))
+            .addElements(at(2, withId("C", "2001-01-01 06:05", 6, "t-0", 6)))
+            .advanceProcessingTime(Duration.standardMinutes(60))
+            .addElements(at(3, withId("A", "2001-01-01 06:05", 5, "t-0", 5)))
+            .addElements(at(3, withId("B", "2001-01-01 06:05", 7, "t-0", 7)))
+            .addElements(at(3, withId("C", "2001-01-01 06:05", 8, "t-0", 8)))
+            .advanceWatermarkToInfinity();
+    PCollection<String> kept =
+        p.apply(stream)
+            .apply(DeduplicateById.withTtl(FLIGHTS, Duration.standardHours(1), 1))
+            .apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(r -> r.get("id") + ":" + r.get("delay")));
+    PAssert.that(kept).containsInAnyOrder("A:1", "B:2", "C:6", "A:5", "B:7");
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertEquals(3, duplicates(result));
+  }
+
+  @Test
+  public void withTtlSpreadOverBucketsStillKeepsOnePerId() {
+    List<GenericRecord> input = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      input.add(withId("id-" + (i % 50), "2001-01-01 06:05", i, "t-0", i));
+    }
+    PCollection<String> ids =
+        records("Input", input)
+            .apply(DeduplicateById.withTtl(FLIGHTS, Duration.standardHours(1), 7))
+            .apply(MapElements.into(TypeDescriptors.strings()).via(r -> r.get("id").toString()));
+    PAssert.thatSingleton(ids.apply("CountAll", Count.globally())).isEqualTo(50L);
+    PAssert.thatSingleton(ids.apply(Distinct.create()).apply("CountDistinct", Count.globally()))
+        .isEqualTo(50L);
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertEquals(150, duplicates(result));
+  }
+
+  @Test
+  public void withTtlNeedsAtLeastOneBucket() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DeduplicateById.withTtl(FLIGHTS, Duration.standardHours(1), 0));
+    assertTrue(e.getMessage(), e.getMessage().contains("at least 1"));
+    p.enableAbandonedNodeEnforcement(false);
+  }
+
+  private static TimestampedValue<GenericRecord> at(int minute, GenericRecord record) {
+    return TimestampedValue.of(record, new Instant(0).plus(Duration.standardMinutes(minute)));
   }
 }
