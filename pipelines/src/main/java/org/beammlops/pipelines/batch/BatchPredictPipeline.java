@@ -28,10 +28,10 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.beammlops.pipelines.batch.BatchPredictConfig.Source;
 import org.beammlops.pipelines.batch.BatchPredictConfig.Target;
 import org.beammlops.pipelines.common.PipelineReports;
+import org.beammlops.pipelines.common.TopicReads;
 import org.beammlops.pipelines.score.PublishPredictions;
 import org.beammlops.pipelines.score.StartupModel;
 import org.beammlops.pipelines.score.ToPrediction;
@@ -54,7 +54,6 @@ import org.beammlops.transforms.parse.ParseAndValidate;
 import org.beammlops.transforms.parse.ParseResult;
 import org.beammlops.transforms.parse.RecordEncoder;
 import org.beammlops.transforms.tracking.TrackingConfig;
-import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,19 +205,11 @@ public final class BatchPredictPipeline {
   private static ParseResult readTopic(
       Pipeline pipeline, Source source, String defaultBootstrap, UseCase useCase) {
     KafkaIO.Read<byte[], byte[]> read =
-        KafkaIO.<byte[], byte[]>read()
-            .withBootstrapServers(bootstrap(source.bootstrap(), defaultBootstrap))
-            .withTopic(source.topic())
-            .withKeyDeserializer(ByteArrayDeserializer.class)
-            .withValueDeserializer(ByteArrayDeserializer.class)
-            .withConsumerConfigUpdates(
-                Map.of("auto.offset.reset", "earliest", "max.partition.fetch.bytes", 16 << 20));
-    if (source.maxRecords() > 0) {
-      read = read.withMaxNumRecords(source.maxRecords());
-    }
-    if (source.maxReadSeconds() > 0) {
-      read = read.withMaxReadTime(Duration.standardSeconds(source.maxReadSeconds()));
-    }
+        TopicReads.fromEarliest(
+            bootstrap(source.bootstrap(), defaultBootstrap),
+            source.topic(),
+            source.maxRecords(),
+            source.maxReadSeconds());
     String format = source.format().equals("auto") ? "json" : source.format();
     PCollection<KafkaRecord<byte[], byte[]>> messages = pipeline.apply("ReadSource", read);
     return messages.apply(

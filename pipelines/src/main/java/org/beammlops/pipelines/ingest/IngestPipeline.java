@@ -9,9 +9,9 @@ import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.Watch;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.common.PipelineReports;
+import org.beammlops.pipelines.common.TopicReads;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
@@ -151,26 +151,12 @@ public final class IngestPipeline {
 
   private static ParseResult readTopic(Pipeline pipeline, IngestOptions options, UseCase useCase) {
     KafkaIO.Read<byte[], byte[]> read =
-        KafkaIO.<byte[], byte[]>read()
-            .withBootstrapServers(options.getBootstrapServers())
-            .withTopic(options.getFromTopic())
-            .withKeyDeserializer(ByteArrayDeserializer.class)
-            .withValueDeserializer(ByteArrayDeserializer.class)
-            .withConsumerConfigUpdates(
-                Map.of(
-                    "group.id",
-                    "mlops-ingest-" + useCase.name(),
-                    "auto.offset.reset",
-                    "earliest",
-                    "max.partition.fetch.bytes",
-                    16 << 20))
-            .commitOffsetsInFinalize();
-    if (options.getMaxRecords() > 0) {
-      read = read.withMaxNumRecords(options.getMaxRecords());
-    }
-    if (options.getMaxReadSeconds() > 0) {
-      read = read.withMaxReadTime(Duration.standardSeconds(options.getMaxReadSeconds()));
-    }
+        TopicReads.inGroupCommittedAfterOutputs(
+            options.getBootstrapServers(),
+            options.getFromTopic(),
+            "mlops-ingest-" + useCase.name(),
+            options.getMaxRecords(),
+            options.getMaxReadSeconds());
     String format = options.getFormat().equalsIgnoreCase("auto") ? "json" : options.getFormat();
     PCollection<KafkaRecord<byte[], byte[]>> messages = pipeline.apply("ReadTopic", read);
     return messages.apply(

@@ -19,8 +19,8 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.beammlops.pipelines.common.PipelineReports;
+import org.beammlops.pipelines.common.TopicReads;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.Prediction;
 import org.beammlops.schemas.usecase.Task;
@@ -207,27 +207,13 @@ public final class ScorePipeline {
     Pipeline pipeline = Pipeline.create(options);
     Lake lake = Lake.at(options.getLake(), useCase.name());
     KafkaIO.Read<byte[], byte[]> read =
-        KafkaIO.<byte[], byte[]>read()
-            .withBootstrapServers(options.getBootstrapServers())
-            .withTopic(requestsTopic(options, useCase))
-            .withKeyDeserializer(ByteArrayDeserializer.class)
-            .withValueDeserializer(ByteArrayDeserializer.class)
-            .withCreateTime(Duration.standardSeconds(30))
-            .withConsumerConfigUpdates(
-                Map.of(
-                    "group.id",
-                    consumerGroup(options, useCase, task),
-                    "auto.offset.reset",
-                    "earliest",
-                    "max.partition.fetch.bytes",
-                    16 << 20))
-            .commitOffsetsInFinalize();
-    if (options.getMaxRecords() > 0) {
-      read = read.withMaxNumRecords(options.getMaxRecords());
-    }
-    if (options.getMaxReadSeconds() > 0) {
-      read = read.withMaxReadTime(Duration.standardSeconds(options.getMaxReadSeconds()));
-    }
+        TopicReads.inGroupCommittedAfterOutputs(
+                options.getBootstrapServers(),
+                requestsTopic(options, useCase),
+                consumerGroup(options, useCase, task),
+                options.getMaxRecords(),
+                options.getMaxReadSeconds())
+            .withCreateTime(Duration.standardSeconds(30));
     PCollection<KafkaRecord<byte[], byte[]>> messages = pipeline.apply("ReadRequests", read);
     ParseResult parsed =
         messages.apply(
