@@ -60,16 +60,7 @@ public class ScoreHotSwapTest {
         // The DirectRunner reads a time-limited Kafka read as a bounded source (all of it, then
         // the rest of the pipeline), so it streams unbounded here and is stopped once every
         // request has its prediction.
-        new Object[] {
-          "direct",
-          new String[] {
-            "--runner=DirectRunner",
-            "--enforceImmutability=false",
-            "--enforceEncodability=false",
-            "--targetParallelism=1",
-            "--blockOnRun=false"
-          }
-        },
+        new Object[] {"direct", ScoringFixture.directUnbounded(1)},
         new Object[] {
           "flink",
           new String[] {

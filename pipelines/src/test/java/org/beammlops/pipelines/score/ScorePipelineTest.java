@@ -51,16 +51,7 @@ public class ScorePipelineTest {
         // a bounded source (all of it, then the rest of the pipeline), so its job is started, left
         // running and stopped once every request has its prediction. Flink [local] streams the
         // count-limited read and its job ends by itself.
-        new Object[] {
-          "direct",
-          new String[] {
-            "--runner=DirectRunner",
-            "--enforceImmutability=false",
-            "--enforceEncodability=false",
-            "--targetParallelism=2",
-            "--blockOnRun=false"
-          }
-        },
+        new Object[] {"direct", ScoringFixture.directUnbounded(2)},
         new Object[] {
           "flink",
           new String[] {

@@ -42,6 +42,22 @@ final class ScoringFixture {
 
   private ScoringFixture() {}
 
+  /**
+   * DirectRunner options for a streaming job that a test starts, leaves running and stops: an
+   * unbounded read (the DirectRunner runs a limited Kafka read as a bounded source), {@code run()}
+   * returning at once, and the runner's immutability and encodability checks off (they double the
+   * time).
+   */
+  static String[] directUnbounded(int targetParallelism) {
+    return new String[] {
+      "--runner=DirectRunner",
+      "--enforceImmutability=false",
+      "--enforceEncodability=false",
+      "--targetParallelism=" + targetParallelism,
+      "--blockOnRun=false"
+    };
+  }
+
   /** Trains and registers {@code model} (delay15) on the sample with small learners. */
   static Map<String, Object> trainModel(String trackingUri, Path lake, String model) {
     return TrainPipeline.trainOnce(
