@@ -125,6 +125,10 @@ final class GroupOffsets {
                 timeoutMillis))) {
       return call.call(admin);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        // The admin client's own deadline can pass before ours: the same unanswered broker.
+        throw notAnswering(e);
+      }
       throw new IllegalStateException(
           "consumer group "
               + group
@@ -159,16 +163,20 @@ final class GroupOffsets {
     try {
       return future.get(timeoutSeconds, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "Kafka at "
-              + bootstrapServers
-              + " did not answer within "
-              + timeoutSeconds
-              + " s (is the broker up?)",
-          e);
+      throw notAnswering(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while talking to Kafka", e);
     }
+  }
+
+  private IllegalStateException notAnswering(Exception cause) {
+    return new IllegalStateException(
+        "Kafka at "
+            + bootstrapServers
+            + " did not answer within "
+            + timeoutSeconds
+            + " s (is the broker up?)",
+        cause);
   }
 }
