@@ -3,19 +3,19 @@ package org.beammlops.pipelines;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beammlops.pipelines.batch.BatchPredictOptions;
 import org.beammlops.pipelines.batch.BatchPredictPipeline;
 import org.beammlops.pipelines.bench.BenchCommand;
 import org.beammlops.pipelines.common.Commands;
+import org.beammlops.pipelines.common.OptionPresets;
 import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
 import org.beammlops.pipelines.replay.ReplayOptions;
 import org.beammlops.pipelines.replay.ReplayPipeline;
+import org.beammlops.pipelines.score.ScoreCommand;
 import org.beammlops.pipelines.score.ScoreOptions;
-import org.beammlops.pipelines.score.ScorePipeline;
 import org.beammlops.pipelines.score.ScoreSummary;
 import org.beammlops.pipelines.score.ScoreSummaryOptions;
 import org.beammlops.pipelines.train.TrainOptions;
@@ -31,7 +31,7 @@ public final class Mlops {
   private record Command(String summary, Class<? extends PipelineOptions> options, Runner runner) {}
 
   private interface Runner {
-    int run(String[] args, UnaryOperator<String[]> presets);
+    int run(String[] args, OptionPresets presets);
   }
 
   private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
@@ -44,7 +44,7 @@ public final class Mlops {
             IngestOptions.class,
             (args, presets) ->
                 Commands.runPipelineForExitCode(
-                    presets.apply(args), IngestOptions.class, IngestPipeline::run)));
+                    args, IngestOptions.class, presets, IngestPipeline::run)));
     COMMANDS.put(
         "replay",
         new Command(
@@ -52,7 +52,7 @@ public final class Mlops {
             ReplayOptions.class,
             (args, presets) ->
                 Commands.runPipelineForExitCode(
-                    presets.apply(args), ReplayOptions.class, ReplayPipeline::run)));
+                    args, ReplayOptions.class, presets, ReplayPipeline::run)));
     COMMANDS.put(
         "train",
         new Command(
@@ -60,9 +60,7 @@ public final class Mlops {
             TrainOptions.class,
             (args, presets) ->
                 Commands.runPipelineForExitCode(
-                    presets.apply(TrainPipeline.watchArgs(args)),
-                    TrainOptions.class,
-                    TrainPipeline::run)));
+                    args, TrainOptions.class, presets, TrainPipeline::run)));
     COMMANDS.put(
         "score",
         new Command(
@@ -70,7 +68,7 @@ public final class Mlops {
             ScoreOptions.class,
             (args, presets) ->
                 Commands.runPipelineForExitCode(
-                    presets.apply(args), ScoreOptions.class, ScorePipeline::run)));
+                    args, ScoreOptions.class, presets, ScoreCommand::run)));
     COMMANDS.put(
         "score-summary",
         new Command(
@@ -79,7 +77,7 @@ public final class Mlops {
             ScoreSummaryOptions.class,
             (args, presets) ->
                 Commands.runPipelineForExitCode(
-                    args, ScoreSummaryOptions.class, ScoreSummary::run)));
+                    args, ScoreSummaryOptions.class, OptionPresets.NONE, ScoreSummary::run)));
     COMMANDS.put(
         "batch-predict",
         new Command(
@@ -87,9 +85,7 @@ public final class Mlops {
             BatchPredictOptions.class,
             (args, presets) ->
                 Commands.runPipelineForExitCode(
-                    presets.apply(BatchPredictPipeline.configArgs(args)),
-                    BatchPredictOptions.class,
-                    BatchPredictPipeline::run)));
+                    args, BatchPredictOptions.class, presets, BatchPredictPipeline::run)));
     COMMANDS.put(
         "bench",
         new Command(
@@ -103,7 +99,7 @@ public final class Mlops {
   private Mlops() {}
 
   /** Runs a command with the given runner presets and returns its exit code. */
-  public static int run(String[] args, UnaryOperator<String[]> presets) {
+  public static int run(String[] args, OptionPresets presets) {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
       printHelp();
       return 0;
@@ -127,6 +123,6 @@ public final class Mlops {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, UnaryOperator.identity()));
+    System.exit(run(args, OptionPresets.NONE));
   }
 }

@@ -9,6 +9,6 @@ public final class MlopsLauncher {
   private MlopsLauncher() {}
 
   public static void main(String[] args) {
-    System.exit(Mlops.run(args, RunnerPresets::apply));
+    System.exit(Mlops.run(args, new RunnerPresets()));
   }
 }

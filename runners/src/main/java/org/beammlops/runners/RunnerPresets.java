@@ -1,69 +1,46 @@
 package org.beammlops.runners;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.Set;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.beammlops.pipelines.common.OptionPresets;
+import org.beammlops.pipelines.common.StopOptions;
 
 /**
- * Defaults that differ per runner, added to a command's arguments unless the user gave them:
+ * Defaults that differ per runner, set on a command's parsed options unless the user gave them:
  * DirectRunner by default, without its immutability and encodability checks (they double the time
  * and triple the memory; tests keep them on), not blocking in {@code run()} when the job is to be
  * stopped from the launcher ({@code --runSeconds}, {@code --stopWhenIdleSeconds}), and FlinkRunner
  * embedded ({@code [local]}) unless a {@code --flinkMaster} is named.
  */
-public final class RunnerPresets {
-  private RunnerPresets() {}
+public final class RunnerPresets implements OptionPresets {
 
-  public static String[] apply(String[] args) {
-    List<String> out = new ArrayList<>(Arrays.asList(args));
-    String runner = value(args, "--runner");
-    if (runner == null) {
-      runner = "DirectRunner";
-      out.add("--runner=DirectRunner");
+  @Override
+  public void apply(PipelineOptions options, Set<String> given) {
+    if (!given.contains("runner")) {
+      options.setRunner(DirectRunner.class);
     }
-    if (runner.equals("DirectRunner")) {
-      addIfAbsent(out, args, "--enforceImmutability", "false");
-      addIfAbsent(out, args, "--enforceEncodability", "false");
-      addIfAbsent(
-          out,
-          args,
-          "--targetParallelism",
-          Integer.toString(Runtime.getRuntime().availableProcessors()));
-      if (positive(value(args, "--runSeconds")) || positive(value(args, "--stopWhenIdleSeconds"))) {
+    if (options.getRunner() == DirectRunner.class) {
+      DirectOptions direct = options.as(DirectOptions.class);
+      if (!given.contains("enforceImmutability")) {
+        direct.setEnforceImmutability(false);
+      }
+      if (!given.contains("enforceEncodability")) {
+        direct.setEnforceEncodability(false);
+      }
+      if (!given.contains("targetParallelism")) {
+        direct.setTargetParallelism(Runtime.getRuntime().availableProcessors());
+      }
+      if (!given.contains("blockOnRun") && StopOptions.stoppedByLauncher(options)) {
         // A job stopped from the launcher needs run() to return while it runs; the DirectRunner's
         // run() otherwise blocks until an unbounded job ends, i.e. forever.
-        addIfAbsent(out, args, "--blockOnRun", "false");
+        direct.setBlockOnRun(false);
       }
-    } else if (runner.equals("FlinkRunner")) {
-      addIfAbsent(out, args, "--flinkMaster", "[local]");
+    } else if (options.getRunner() == FlinkRunner.class && !given.contains("flinkMaster")) {
+      options.as(FlinkPipelineOptions.class).setFlinkMaster("[local]");
     }
-    return out.toArray(String[]::new);
-  }
-
-  private static boolean positive(String number) {
-    try {
-      return number != null && Double.parseDouble(number) > 0;
-    } catch (NumberFormatException e) {
-      return false; // the command's own option parsing reports it
-    }
-  }
-
-  private static void addIfAbsent(List<String> out, String[] args, String option, String value) {
-    if (value(args, option) == null) {
-      out.add(option + "=" + value);
-    }
-  }
-
-  /** The value of {@code --name=value} (or a bare {@code --name}, as "true"), or null. */
-  static String value(String[] args, String option) {
-    for (String arg : args) {
-      if (arg.startsWith(option + "=")) {
-        return arg.substring(option.length() + 1);
-      }
-      if (arg.equals(option)) {
-        return "true";
-      }
-    }
-    return null;
   }
 }

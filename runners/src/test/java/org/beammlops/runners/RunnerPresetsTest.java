@@ -1,59 +1,60 @@
 package org.beammlops.runners;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.beammlops.pipelines.common.Commands;
+import org.beammlops.pipelines.common.StopOptions;
 import org.junit.jupiter.api.Test;
 
+/** The presets on parsed options: set what the user left out, never what they gave. */
 class RunnerPresetsTest {
+
+  private static PipelineOptions parse(String... args) {
+    return Commands.parse(args, StopOptions.class, new RunnerPresets());
+  }
 
   @Test
   void defaultsToDirectRunnerWithoutChecks() {
-    List<String> args = List.of(RunnerPresets.apply(new String[] {"--input=x"}));
-    assertTrue(args.contains("--runner=DirectRunner"));
-    assertTrue(args.contains("--enforceImmutability=false"));
-    assertTrue(args.contains("--enforceEncodability=false"));
+    DirectOptions direct = parse().as(DirectOptions.class);
+    assertEquals(DirectRunner.class, direct.getRunner());
+    assertFalse(direct.isEnforceImmutability());
+    assertFalse(direct.isEnforceEncodability());
+    assertTrue(direct.isBlockOnRun());
   }
 
   @Test
   void keepsWhatTheUserSaid() {
-    String[] args =
-        RunnerPresets.apply(new String[] {"--runner=DirectRunner", "--enforceImmutability=true"});
-    assertEquals("true", RunnerPresets.value(args, "--enforceImmutability"));
-    assertEquals(1, List.of(args).stream().filter(a -> a.startsWith("--runner")).count());
+    DirectOptions direct =
+        parse("--runner=DirectRunner", "--enforceImmutability=true").as(DirectOptions.class);
+    assertTrue(direct.isEnforceImmutability());
+    assertFalse(direct.isEnforceEncodability());
   }
 
   @Test
   void directRunDoesNotBlockWhenTheLauncherStopsTheJob() {
-    assertEquals(
-        "false",
-        RunnerPresets.value(
-            RunnerPresets.apply(new String[] {"--stopWhenIdleSeconds=20"}), "--blockOnRun"));
-    assertEquals(
-        "false",
-        RunnerPresets.value(RunnerPresets.apply(new String[] {"--runSeconds=60"}), "--blockOnRun"));
-    assertNull(
-        RunnerPresets.value(RunnerPresets.apply(new String[] {"--runSeconds=0"}), "--blockOnRun"));
-    assertNull(RunnerPresets.value(RunnerPresets.apply(new String[] {"--x=1"}), "--blockOnRun"));
-    assertEquals(
-        "true",
-        RunnerPresets.value(
-            RunnerPresets.apply(new String[] {"--runSeconds=60", "--blockOnRun=true"}),
-            "--blockOnRun"));
+    assertFalse(parse("--stopWhenIdleSeconds=20").as(DirectOptions.class).isBlockOnRun());
+    assertFalse(parse("--runSeconds=60").as(DirectOptions.class).isBlockOnRun());
+    assertTrue(parse("--runSeconds=0").as(DirectOptions.class).isBlockOnRun());
+    assertTrue(
+        parse("--runSeconds=60", "--blockOnRun=true").as(DirectOptions.class).isBlockOnRun());
   }
 
   @Test
   void flinkIsEmbeddedUnlessAMasterIsNamed() {
-    assertEquals(
-        "[local]",
-        RunnerPresets.value(
-            RunnerPresets.apply(new String[] {"--runner=FlinkRunner"}), "--flinkMaster"));
+    PipelineOptions flink = parse("--runner=FlinkRunner");
+    assertEquals(FlinkRunner.class, flink.getRunner());
+    assertEquals("[local]", flink.as(FlinkPipelineOptions.class).getFlinkMaster());
     assertEquals(
         "host:8081",
-        RunnerPresets.value(
-            RunnerPresets.apply(new String[] {"--runner=FlinkRunner", "--flinkMaster=host:8081"}),
-            "--flinkMaster"));
+        parse("--runner=FlinkRunner", "--flinkMaster=host:8081")
+            .as(FlinkPipelineOptions.class)
+            .getFlinkMaster());
   }
 }

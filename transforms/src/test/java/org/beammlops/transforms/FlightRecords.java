@@ -7,8 +7,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.beammlops.transforms.parse.RecordParser;
-import org.beammlops.transforms.parse.RejectedRecordException;
 
 /** Lake records of the flights use case for tests, built by the real parser. */
 public final class FlightRecords {

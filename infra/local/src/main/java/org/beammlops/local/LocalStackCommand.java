@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.commons.lang3.exception.ExceptionUtils;
 import org.apache.log4j.PropertyConfigurator;
 import org.beammlops.schemas.usecase.UseCases;
 import picocli.CommandLine;
@@ -211,10 +212,7 @@ public final class LocalStackCommand implements Callable<Integer> {
     if (ex instanceof LocalStackException || ex instanceof IllegalArgumentException) {
       return ex.getMessage();
     }
-    Throwable root = ex;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
+    Throwable root = ExceptionUtils.getRootCause(ex);
     return root.getClass().getSimpleName() + ": " + root.getMessage() + " (--verbose for details)";
   }
 }

@@ -9,10 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.DoubleCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -22,37 +20,30 @@ import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.TypeDescriptor;
 import org.beammlops.pipelines.batch.BatchPredictConfig.Source;
 import org.beammlops.pipelines.batch.BatchPredictConfig.Target;
 import org.beammlops.pipelines.common.PipelineReports;
-import org.beammlops.pipelines.common.TopicReads;
-import org.beammlops.pipelines.score.PublishPredictions;
-import org.beammlops.pipelines.score.StartupModel;
-import org.beammlops.pipelines.score.ToPrediction;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.ModelEvent;
-import org.beammlops.schemas.Prediction;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
-import org.beammlops.transforms.deadletter.DeadLetters;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.RunInference;
-import org.beammlops.transforms.metrics.CountElements;
+import org.beammlops.transforms.kafka.TopicReads;
 import org.beammlops.transforms.metrics.PipelineCounters;
-import org.beammlops.transforms.parse.ErrorType;
-import org.beammlops.transforms.parse.InputFormat;
+import org.beammlops.transforms.parse.Format;
 import org.beammlops.transforms.parse.ParseAndValidate;
 import org.beammlops.transforms.parse.ParseResult;
-import org.beammlops.transforms.parse.RecordEncoder;
+import org.beammlops.transforms.serving.PublishPredictions;
+import org.beammlops.transforms.serving.ScoreRecords;
+import org.beammlops.transforms.serving.ScoringResult;
+import org.beammlops.transforms.serving.StartupModel;
 import org.beammlops.transforms.tracking.TrackingConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,27 +62,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchPredictPipeline {
   static final String NAME = "batch-predict";
-  static final String PREDICTIONS = "predictions";
   static final String DEAD_LETTER_DIR = "deadletter";
   static final String[] COUNTERS = {
-    PipelineCounters.READ, PipelineCounters.VALID, PipelineCounters.DEAD_LETTER, PREDICTIONS
+    PipelineCounters.READ,
+    PipelineCounters.VALID,
+    PipelineCounters.DEAD_LETTER,
+    ScoreRecords.PREDICTIONS
   };
   private static final Logger LOG = LoggerFactory.getLogger(BatchPredictPipeline.class);
 
   private BatchPredictPipeline() {}
-
-  /** Accepts {@code --config job.yaml} as well as Beam's {@code --config=job.yaml}. */
-  public static String[] configArgs(String[] args) {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config") && i + 1 < args.length && !args[i + 1].startsWith("--")) {
-        out.add("--config=" + args[++i]);
-      } else {
-        out.add(args[i]);
-      }
-    }
-    return out.toArray(String[]::new);
-  }
 
   /** Reads the job file, pins the model, runs to the end and returns the counters. */
   public static Map<String, Object> run(BatchPredictOptions options) {
@@ -144,48 +124,55 @@ public final class BatchPredictPipeline {
         job.source().isKafka()
             ? readTopic(pipeline, job.source(), options.getBootstrapServers(), useCase)
             : readFiles(pipeline, job.source(), useCase);
-
-    RunInference.Result<GenericRecord, Double> scored =
+    ScoringResult scored =
         parsed
             .records()
             .apply(
-                "RunInference",
-                RunInference.of(
-                        MlflowOnnxModelHandler.of(useCase.name(), trackingUri),
-                        model,
-                        DoubleCoder.of())
-                    .withBatchSize(1, job.batchSize()));
+                "ScoreRecords",
+                ScoreRecords.with(
+                    useCase,
+                    task,
+                    NAME,
+                    RunInference.of(
+                            MlflowOnnxModelHandler.of(useCase.name(), trackingUri),
+                            model,
+                            DoubleCoder.of())
+                        .withBatchSize(1, job.batchSize())));
     scored.modelEvents().apply("LogModelEvents", ParDo.of(new LogModelEvents()));
 
-    PCollection<Prediction> predictions =
-        scored
-            .predictions()
-            .apply("ToPrediction", ParDo.of(ToPrediction.withBatchLatency(useCase, task)))
-            .setCoder(AvroCoder.of(Prediction.class))
-            .apply("CountPredictions", CountElements.as(PREDICTIONS));
-
-    PCollection<DeadLetter> deadLetters =
-        PCollectionList.of(parsed.deadLetters())
-            .and(failuresAsDeadLetters(scored.failures(), useCase))
-            .apply("AllDeadLetters", Flatten.pCollections());
-
     Target target = job.target();
+    PCollectionList<DeadLetter> deadLetters =
+        PCollectionList.of(parsed.deadLetters()).and(scored.deadLetters());
     if (target.isKafka()) {
       String bootstrap = bootstrap(target.bootstrap(), options.getBootstrapServers());
-      predictions.apply(
-          "PublishPredictions", PublishPredictions.to(bootstrap, target.topic(), target.format()));
-      deadLetters.apply(
-          "PublishDeadLetters",
-          PublishDeadLetters.to(
-              bootstrap,
-              target.deadLetterTopic() != null
-                  ? target.deadLetterTopic()
-                  : useCase.topics().dlq()));
+      deadLetters =
+          deadLetters.and(
+              scored
+                  .predictions()
+                  .apply(
+                      "PublishPredictions",
+                      PublishPredictions.to(bootstrap, target.topic())
+                          .setFormat(PublishPredictions.Format.valueOf(target.format()))
+                          .from(useCase.name(), NAME)
+                          .build()));
+      deadLetters
+          .apply("AllDeadLetters", Flatten.pCollections())
+          .apply(
+              "PublishDeadLetters",
+              PublishDeadLetters.to(
+                  bootstrap,
+                  target.deadLetterTopic() != null
+                      ? target.deadLetterTopic()
+                      : useCase.topics().dlq()));
     } else {
-      predictions.apply(
-          "WritePredictions",
-          WritePredictionFiles.to(target.path(), target.format(), target.shards()));
-      deadLetters.apply("WriteDeadLetters", WriteDeadLetterLines.to(deadLetterDir(target)));
+      scored
+          .predictions()
+          .apply(
+              "WritePredictions",
+              WritePredictionFiles.to(target.path(), target.format(), target.shards()));
+      deadLetters
+          .apply("AllDeadLetters", Flatten.pCollections())
+          .apply("WriteDeadLetters", WriteDeadLetterLines.to(deadLetterDir(target)));
     }
     return pipeline;
   }
@@ -198,7 +185,9 @@ public final class BatchPredictPipeline {
                 .filepattern(source.path())
                 .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD))
         .apply("OpenFiles", FileIO.readMatches())
-        .apply("ParseAndValidate", ParseAndValidate.files(useCase, source.format(), NAME));
+        .apply(
+            "ParseAndValidate",
+            ParseAndValidate.files(useCase, Format.valueOf(source.format()), NAME));
   }
 
   /** A bounded read from the earliest offset; no offsets are committed (a batch job is a view). */
@@ -210,36 +199,10 @@ public final class BatchPredictPipeline {
             source.topic(),
             source.maxRecords(),
             source.maxReadSeconds());
-    String format = source.format().equals("auto") ? "json" : source.format();
     PCollection<KafkaRecord<byte[], byte[]>> messages = pipeline.apply("ReadSource", read);
     return messages.apply(
-        "ParseAndValidate", ParseAndValidate.messages(useCase, InputFormat.of(format, ""), NAME));
-  }
-
-  private static PCollection<DeadLetter> failuresAsDeadLetters(
-      PCollection<KV<GenericRecord, String>> failures, UseCase useCase) {
-    RecordEncoder encoder = new RecordEncoder(useCase, false);
-    String uc = useCase.name();
-    return failures
-        .apply(
-            "FailuresAsDeadLetters",
-            MapElements.into(TypeDescriptor.of(DeadLetter.class))
-                .via(
-                    (KV<GenericRecord, String> f) -> {
-                      byte[] bytes = encoder.toJson(f.getKey());
-                      Object position = f.getKey().get(UseCase.POSITION_FIELD);
-                      return DeadLetters.of(
-                          uc,
-                          NAME,
-                          "RunInference",
-                          String.valueOf(f.getKey().get(UseCase.SOURCE_FIELD)),
-                          position instanceof Number n ? n.longValue() : -1,
-                          bytes,
-                          bytes.length,
-                          ErrorType.INFERENCE_FAILED,
-                          f.getValue());
-                    }))
-        .setCoder(AvroCoder.of(DeadLetter.class));
+        "ParseAndValidate",
+        ParseAndValidate.messages(useCase, Format.valueOf(source.format()).forMessages(), NAME));
   }
 
   /** The model a batch job loads is the one it was pinned to; say so in the log. */

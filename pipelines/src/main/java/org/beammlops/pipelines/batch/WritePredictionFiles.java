@@ -15,9 +15,9 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.beammlops.pipelines.score.PredictionJson;
 import org.beammlops.schemas.Prediction;
 import org.beammlops.transforms.lake.GenericRecords;
+import org.beammlops.transforms.serving.PredictionJson;
 
 /**
  * Predictions as files {@code <dir>/predictions-SSSSS-of-NNNNN.<ext>}: JSON lines (the records the

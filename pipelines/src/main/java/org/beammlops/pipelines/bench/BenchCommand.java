@@ -13,10 +13,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beammlops.pipelines.common.Commands;
+import org.beammlops.pipelines.common.OptionPresets;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
@@ -62,7 +62,7 @@ public final class BenchCommand {
 
   private BenchCommand() {}
 
-  public static int run(String[] args, UnaryOperator<String[]> presets) {
+  public static int run(String[] args, OptionPresets presets) {
     if (args.length == 0 || !List.of("ingest", "train", "score").contains(args[0])) {
       System.err.println(USAGE);
       return Commands.USAGE_ERROR;
@@ -106,8 +106,8 @@ public final class BenchCommand {
     }
   }
 
-  private static int benchIngest(
-      List<String> args, List<String> runners, UnaryOperator<String[]> presets) throws IOException {
+  private static int benchIngest(List<String> args, List<String> runners, OptionPresets presets)
+      throws IOException {
     IngestOptions base =
         PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(IngestOptions.class);
     if (base.getInput() == null) {
@@ -135,10 +135,9 @@ public final class BenchCommand {
       List<String> runArgs = new ArrayList<>(args);
       runArgs.add("--runner=" + (runner.equals("direct") ? "DirectRunner" : "FlinkRunner"));
       runArgs.add("--lake=" + work.resolve(runner));
-      String[] withPresets = presets.apply(runArgs.toArray(String[]::new));
-      PipelineReports.progress("bench: ingest on " + runner + " " + String.join(" ", withPresets));
-      IngestOptions options =
-          PipelineOptionsFactory.fromArgs(withPresets).withValidation().as(IngestOptions.class);
+      String[] runnerArgs = runArgs.toArray(String[]::new);
+      PipelineReports.progress("bench: ingest on " + runner + " " + String.join(" ", runnerArgs));
+      IngestOptions options = Commands.parse(runnerArgs, IngestOptions.class, presets);
       long start = System.nanoTime();
       Map<String, Object> counters = IngestPipeline.run(options);
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -152,16 +151,13 @@ public final class BenchCommand {
     return 0;
   }
 
-  private static int benchTrain(List<String> args, UnaryOperator<String[]> presets)
-      throws IOException {
+  private static int benchTrain(List<String> args, OptionPresets presets) throws IOException {
     List<String> runArgs = new ArrayList<>(args);
     for (String option : TRAIN_DEFAULTS) {
       addIfAbsent(runArgs, option);
     }
-    String[] withPresets = presets.apply(runArgs.toArray(String[]::new));
-    PipelineOptionsFactory.register(TrainOptions.class);
     TrainOptions options =
-        PipelineOptionsFactory.fromArgs(withPresets).withValidation().as(TrainOptions.class);
+        Commands.parse(runArgs.toArray(String[]::new), TrainOptions.class, presets);
     if (options.getInput() == null) {
       throw new IllegalArgumentException("--input=<parquet file> is required");
     }
@@ -176,7 +172,7 @@ public final class BenchCommand {
       options.setLake(Files.createTempDirectory("mlops-bench-train-").toString());
     }
     PipelineReports.progress(
-        "bench: train " + String.join(" ", withPresets) + " (lake " + options.getLake() + ")");
+        "bench: train " + String.join(" ", runArgs) + " (lake " + options.getLake() + ")");
     Map<String, Object> train = TrainPipeline.trainOnce(options);
 
     Map<String, Object> report = new LinkedHashMap<>();

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beammlops.pipelines.common.Commands;
+import org.beammlops.pipelines.common.OptionPresets;
 import org.beammlops.pipelines.score.ScoreOptions;
 import org.beammlops.pipelines.score.ScorePipeline;
 import org.beammlops.schemas.usecase.Task;
@@ -44,7 +44,7 @@ final class PipelineContender implements Contender {
   static Contender start(
       String runner,
       List<String> userArgs,
-      UnaryOperator<String[]> presets,
+      OptionPresets presets,
       UseCase useCase,
       Task task,
       String trackingUri,
@@ -60,11 +60,8 @@ final class PipelineContender implements Contender {
     args.add("--pollIntervalSeconds=0");
     args.add("--lake=" + lake);
     ScoreOptions options =
-        PipelineOptionsFactory.fromArgs(presets.apply(args.toArray(String[]::new)))
-            .withValidation()
-            .as(ScoreBenchOptions.class);
-    Pipeline pipeline =
-        ScorePipeline.build(options, useCase, task, trackingUri, model.location(), model);
+        Commands.parse(args.toArray(String[]::new), ScoreBenchOptions.class, presets);
+    Pipeline pipeline = ScorePipeline.build(options, useCase, task, model);
     return new PipelineContender(pipeline.run());
   }
 

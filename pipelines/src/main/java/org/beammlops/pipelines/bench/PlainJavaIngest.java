@@ -14,9 +14,9 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.beammlops.transforms.lake.EventDates;
 import org.beammlops.transforms.parse.RecordParser;
-import org.beammlops.transforms.parse.RejectedRecordException;
 
 /**
  * The baseline of {@code bench ingest}: one thread reads a Parquet file, validates each row with

@@ -19,13 +19,13 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.beammlops.pipelines.score.PredictionJson;
-import org.beammlops.pipelines.score.ToPrediction;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.beammlops.transforms.inference.LoadedModel;
 import org.beammlops.transforms.parse.RecordParser;
-import org.beammlops.transforms.parse.RejectedRecordException;
+import org.beammlops.transforms.serving.PredictionJson;
+import org.beammlops.transforms.serving.ToPrediction;
 
 /**
  * The baseline of {@code bench score}: the loop one would write by hand without Beam. One thread

@@ -12,9 +12,9 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.beammlops.transforms.parse.RecordEncoder;
 import org.beammlops.transforms.parse.RecordParser;
-import org.beammlops.transforms.parse.RejectedRecordException;
 
 /**
  * The requests of {@code bench score}: rows of a Parquet file as the JSON payloads a client sends

@@ -9,11 +9,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beammlops.pipelines.common.OptionPresets;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.pipelines.score.ScorePipeline;
 import org.beammlops.schemas.usecase.Task;
@@ -39,14 +39,13 @@ final class ScoreBench {
 
   private final ScoreBenchOptions options;
   private final List<String> pipelineArgs;
-  private final UnaryOperator<String[]> presets;
+  private final OptionPresets presets;
   private final UseCase useCase;
   private final Task task;
   private final String trackingUri;
   private final String bootstrap;
 
-  private ScoreBench(
-      ScoreBenchOptions options, List<String> pipelineArgs, UnaryOperator<String[]> presets) {
+  private ScoreBench(ScoreBenchOptions options, List<String> pipelineArgs, OptionPresets presets) {
     this.options = options;
     this.pipelineArgs = pipelineArgs;
     this.presets = presets;
@@ -57,7 +56,7 @@ final class ScoreBench {
   }
 
   /** Parses, checks everything it can before any work, runs; returns the exit code. */
-  static int run(List<String> args, UnaryOperator<String[]> presets) throws IOException {
+  static int run(List<String> args, OptionPresets presets) throws IOException {
     List<String> all = new ArrayList<>(args);
     if (all.stream().noneMatch(a -> a.startsWith("--task"))) {
       all.add("--task=delay15");

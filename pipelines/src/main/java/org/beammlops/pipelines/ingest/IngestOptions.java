@@ -5,6 +5,7 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.beammlops.pipelines.common.DedupOptions;
 import org.beammlops.pipelines.common.MlopsOptions;
+import org.beammlops.transforms.parse.Format;
 
 /** Options of {@code ./mlops ingest}. */
 public interface IngestOptions extends MlopsOptions, DedupOptions, StreamingOptions {
@@ -16,10 +17,10 @@ public interface IngestOptions extends MlopsOptions, DedupOptions, StreamingOpti
 
   @Description(
       "Input format: auto (by file extension), csv, json, parquet; for Kafka json or avro.")
-  @Default.String("auto")
-  String getFormat();
+  @Default.Enum("auto")
+  Format getFormat();
 
-  void setFormat(String value);
+  void setFormat(Format value);
 
   @Description("Keep running and ingest each new file that appears under --input.")
   @Default.Boolean(false)

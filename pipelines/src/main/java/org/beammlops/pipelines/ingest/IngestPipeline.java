@@ -11,13 +11,13 @@ import org.apache.beam.sdk.transforms.Watch;
 import org.apache.beam.sdk.values.PCollection;
 import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.common.PipelineReports;
-import org.beammlops.pipelines.common.TopicReads;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
 import org.beammlops.transforms.deadletter.WriteDeadLetters;
 import org.beammlops.transforms.dedup.DeduplicateById;
+import org.beammlops.transforms.kafka.TopicReads;
 import org.beammlops.transforms.lake.CommitWindows;
 import org.beammlops.transforms.lake.EventDates;
 import org.beammlops.transforms.lake.Lake;
@@ -25,7 +25,6 @@ import org.beammlops.transforms.lake.ReadLakeIds;
 import org.beammlops.transforms.lake.WritePartitionedParquet;
 import org.beammlops.transforms.metrics.CountElements;
 import org.beammlops.transforms.metrics.PipelineCounters;
-import org.beammlops.transforms.parse.InputFormat;
 import org.beammlops.transforms.parse.ParseAndValidate;
 import org.beammlops.transforms.parse.ParseResult;
 import org.joda.time.Duration;
@@ -154,13 +153,14 @@ public final class IngestPipeline {
         TopicReads.inGroupCommittedAfterOutputs(
             options.getBootstrapServers(),
             options.getFromTopic(),
-            "mlops-ingest-" + useCase.name(),
+            useCase.consumerGroup(NAME, null),
             options.getMaxRecords(),
             options.getMaxReadSeconds());
-    String format = options.getFormat().equalsIgnoreCase("auto") ? "json" : options.getFormat();
+
     PCollection<KafkaRecord<byte[], byte[]>> messages = pipeline.apply("ReadTopic", read);
     return messages.apply(
-        "ParseAndValidate", ParseAndValidate.messages(useCase, InputFormat.of(format, ""), NAME));
+        "ParseAndValidate",
+        ParseAndValidate.messages(useCase, options.getFormat().forMessages(), NAME));
   }
 
   /**

@@ -4,6 +4,7 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.beammlops.pipelines.common.MlopsOptions;
+import org.beammlops.transforms.parse.Format;
 
 /** Options of {@code ./mlops replay}, the stream generator. */
 public interface ReplayOptions extends MlopsOptions {
@@ -15,10 +16,10 @@ public interface ReplayOptions extends MlopsOptions {
   void setInput(String value);
 
   @Description("Input format: auto (by extension), csv, json, parquet.")
-  @Default.String("auto")
-  String getFormat();
+  @Default.Enum("auto")
+  Format getFormat();
 
-  void setFormat(String value);
+  void setFormat(Format value);
 
   @Description("Payload encoding of the published messages: json or avro.")
   @Default.String("json")

@@ -6,9 +6,19 @@ import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.options.Validation;
 import org.beammlops.pipelines.common.DedupOptions;
 import org.beammlops.pipelines.common.MlopsOptions;
+import org.beammlops.pipelines.common.StopOptions;
+import org.beammlops.transforms.parse.Format;
+import org.beammlops.transforms.serving.PublishPredictions;
 
 /** Options of {@code ./mlops score}. */
-public interface ScoreOptions extends MlopsOptions, DedupOptions, StreamingOptions {
+public interface ScoreOptions extends MlopsOptions, DedupOptions, StopOptions, StreamingOptions {
+  /** Where the consumer group starts reading. */
+  enum StartAt {
+    /** Its committed offsets; the earliest when it has none. */
+    committed,
+    /** First moves the group to the end of the topic: only requests sent from now on. */
+    latest
+  }
 
   @Description("Task the model predicts, e.g. delay15; names the default model.")
   @Validation.Required
@@ -45,17 +55,17 @@ public interface ScoreOptions extends MlopsOptions, DedupOptions, StreamingOptio
   void setPredictionsTopic(String value);
 
   @Description("Encoding of messages on the predictions topic: json or avro.")
-  @Default.String("json")
-  String getPredictionFormat();
+  @Default.Enum("json")
+  PublishPredictions.Format getPredictionFormat();
 
-  void setPredictionFormat(String value);
+  void setPredictionFormat(PublishPredictions.Format value);
 
   @Description(
       "Format of request payloads without a content-type header: json or avro (auto = json).")
-  @Default.String("auto")
-  String getFormat();
+  @Default.Enum("auto")
+  Format getFormat();
 
-  void setFormat(String value);
+  void setFormat(Format value);
 
   @Description("Smallest batch RunInference waits for (with --maxWaitMillis).")
   @Default.Integer(1)
@@ -90,30 +100,13 @@ public interface ScoreOptions extends MlopsOptions, DedupOptions, StreamingOptio
   void setMaxReadSeconds(long value);
 
   @Description(
-      "Score for this many seconds, then stop (0 = until cancelled or the read ends); with"
-          + " --stopWhenIdleSeconds a deadline.")
-  @Default.Long(0)
-  long getRunSeconds();
-
-  void setRunSeconds(long value);
-
-  @Description(
-      "Stop once requests were read and then no counter moved for this many seconds (0 = never):"
-          + " for a replay or a demo that knows its input ends. Must exceed"
-          + " --commitIntervalSeconds, so that the last prediction-log files are committed first.")
-  @Default.Long(0)
-  long getStopWhenIdleSeconds();
-
-  void setStopWhenIdleSeconds(long value);
-
-  @Description(
       "Where the consumer group starts: committed (its committed offsets; the earliest when it has"
           + " none) or latest (first moves the group to the end of the requests topic, skipping"
           + " what is already there, so only requests sent from now on are scored).")
-  @Default.String("committed")
-  String getStartAt();
+  @Default.Enum("committed")
+  StartAt getStartAt();
 
-  void setStartAt(String value);
+  void setStartAt(StartAt value);
 
   @Description("Seconds between prediction-log file commits to the lake.")
   @Default.Integer(30)

@@ -169,17 +169,14 @@ final class PrepareTrainingData {
   }
 
   private static SplitTrainHoldout splitOf(TrainOptions options, UseCase useCase) {
-    switch (options.getSplit()) {
-      case "time":
-        return options.getHoldoutFrom() != null
-            ? SplitTrainHoldout.fromDate(useCase, date(options.getHoldoutFrom()))
-            : SplitTrainHoldout.byTime(useCase, options.getHoldoutFraction());
-      case "hash":
-        return SplitTrainHoldout.byIdHash(useCase, options.getHoldoutFraction(), options.getSeed());
-      default:
-        throw new IllegalArgumentException(
-            "--split=" + options.getSplit() + " is not one of: time, hash");
-    }
+    return switch (options.getSplit()) {
+      case time ->
+          options.getHoldoutFrom() != null
+              ? SplitTrainHoldout.fromDate(useCase, date(options.getHoldoutFrom()))
+              : SplitTrainHoldout.byTime(useCase, options.getHoldoutFraction());
+      case hash ->
+          SplitTrainHoldout.byIdHash(useCase, options.getHoldoutFraction(), options.getSeed());
+    };
   }
 
   static LocalDate date(String value) {

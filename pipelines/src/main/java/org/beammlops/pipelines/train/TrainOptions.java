@@ -4,9 +4,25 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.beammlops.pipelines.common.MlopsOptions;
+import org.beammlops.transforms.parse.Format;
 
 /** Options of {@code ./mlops train}. */
 public interface TrainOptions extends MlopsOptions {
+  /** How the holdout is split off: by time, or by a hash of the id. */
+  enum Split {
+    /** The latest dates (or those from --holdoutFrom) are held out. */
+    time,
+    /** A seeded hash of the id decides. */
+    hash
+  }
+
+  /** Whether the minority class of a classification task is weighted up. */
+  enum ClassWeights {
+    /** On when the minority class is under 30% of the labelled rows. */
+    auto,
+    on,
+    off
+  }
 
   @Description(
       "Task of the use case to train, e.g. delay15 (classification) or delay (regression).")
@@ -23,10 +39,10 @@ public interface TrainOptions extends MlopsOptions {
   void setInput(String value);
 
   @Description("Format of --input: auto (by extension), csv, json, parquet.")
-  @Default.String("auto")
-  String getFormat();
+  @Default.Enum("auto")
+  Format getFormat();
 
-  void setFormat(String value);
+  void setFormat(Format value);
 
   @Description("First event date to use, YYYY-MM-DD (inclusive); default: the earliest.")
   String getFrom();
@@ -39,10 +55,10 @@ public interface TrainOptions extends MlopsOptions {
   void setTo(String value);
 
   @Description("Holdout split: time (the latest dates are held out) or hash (by id).")
-  @Default.String("time")
-  String getSplit();
+  @Default.Enum("time")
+  Split getSplit();
 
-  void setSplit(String value);
+  void setSplit(Split value);
 
   @Description("Share of rows held out (time: whole latest dates adding up to about this).")
   @Default.Double(0.2)
@@ -98,10 +114,10 @@ public interface TrainOptions extends MlopsOptions {
 
   @Description(
       "Class weights for classification: auto (on when the minority class is under 30%), on, off.")
-  @Default.String("auto")
-  String getClassWeights();
+  @Default.Enum("auto")
+  ClassWeights getClassWeights();
 
-  void setClassWeights(String value);
+  void setClassWeights(ClassWeights value);
 
   @Description("Minimum count for a category to get its own column (others share <oov>).")
   @Default.Integer(5)
@@ -132,19 +148,19 @@ public interface TrainOptions extends MlopsOptions {
 
   @Description(
       "Keep running and retrain once per new batch appearing under this path (the lake, or a"
-          + " folder of input batches that are ingested first). ./mlops train --watch <path> sets"
-          + " it: the option is named apart from ingest's --watch flag, as Beam requires.")
+          + " folder of input batches that are ingested first). Named apart from ingest's --watch"
+          + " flag, as Beam requires.")
   String getWatchPath();
 
   void setWatchPath(String value);
 
-  @Description("With --watch: seconds between looks for a new batch.")
+  @Description("With --watchPath: seconds between looks for a new batch.")
   @Default.Integer(10)
   int getWatchIntervalSeconds();
 
   void setWatchIntervalSeconds(int value);
 
-  @Description("With --watch: stop after this many trainings (0 = run until stopped).")
+  @Description("With --watchPath: stop after this many trainings (0 = run until stopped).")
   @Default.Integer(0)
   int getMaxTrainings();
 

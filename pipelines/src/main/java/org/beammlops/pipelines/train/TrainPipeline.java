@@ -13,11 +13,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.commons.lang3.exception.ExceptionUtils;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.features.FeatureSpec;
+import org.beammlops.transforms.features.NoRowsToFitException;
 import org.beammlops.transforms.lake.Lake;
 import org.beammlops.transforms.lake.ParquetFiles;
 import org.beammlops.transforms.learn.FittedLearner;
@@ -55,24 +57,6 @@ public final class TrainPipeline {
       return TrainWatcher.run(options);
     }
     return trainOnce(options);
-  }
-
-  /**
-   * The command line with {@code --watch <path>} or {@code --watch=<path>} spelled as the option
-   * {@code --watchPath=<path>}.
-   */
-  public static String[] watchArgs(String[] args) {
-    java.util.List<String> out = new java.util.ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--watch") && i + 1 < args.length && !args[i + 1].startsWith("--")) {
-        out.add("--watchPath=" + args[++i]);
-      } else if (args[i].startsWith("--watch=")) {
-        out.add("--watchPath=" + args[i].substring("--watch=".length()));
-      } else {
-        out.add(args[i]);
-      }
-    }
-    return out.toArray(String[]::new);
   }
 
   /** One training: returns the report printed as the command's last line. */
@@ -120,10 +104,6 @@ public final class TrainPipeline {
     }
     if (options.getTrials() < 1) {
       throw new IllegalArgumentException("--trials must be at least 1, got " + options.getTrials());
-    }
-    if (!List.of("auto", "on", "off").contains(options.getClassWeights())) {
-      throw new IllegalArgumentException(
-          "--classWeights=" + options.getClassWeights() + " is not one of: auto, on, off");
     }
     PrepareTrainingData.date(options.getFrom());
     PrepareTrainingData.date(options.getTo());
@@ -318,12 +298,12 @@ public final class TrainPipeline {
       params.put("folds", Integer.toString(options.getFolds()));
       params.put("trials", Integer.toString(options.getTrials()));
       params.put("seed", Long.toString(options.getSeed()));
-      params.put("split", options.getSplit());
+      params.put("split", options.getSplit().name());
       params.put("holdout_fraction", Double.toString(options.getHoldoutFraction()));
       params.put("holdout_from", String.valueOf(options.getHoldoutFrom()));
       params.put("from", String.valueOf(options.getFrom()));
       params.put("to", String.valueOf(options.getTo()));
-      params.put("class_weights", options.getClassWeights());
+      params.put("class_weights", options.getClassWeights().name());
       params.put("min_category_count", Integer.toString(options.getMinCategoryCount()));
       params.put("runner", options.getRunner().getSimpleName());
       params.put(
@@ -357,7 +337,7 @@ public final class TrainPipeline {
                 "trainRows",
                 "holdoutRows");
       } catch (RuntimeException e) {
-        if (String.valueOf(rootCause(e).getMessage()).contains("no rows to fit the feature spec")) {
+        if (ExceptionUtils.indexOfType(e, NoRowsToFitException.class) >= 0) {
           throw new IllegalArgumentException(
               "no row has a '"
                   + task.label()
@@ -415,13 +395,14 @@ public final class TrainPipeline {
     }
 
     private double positiveWeight(Map<String, Long> counts) {
-      if (task.type() != Task.Type.CLASSIFICATION || options.getClassWeights().equals("off")) {
+      if (task.type() != Task.Type.CLASSIFICATION
+          || options.getClassWeights() == TrainOptions.ClassWeights.off) {
         return 1.0;
       }
       double positives = counts.get("positives");
       double negatives = counts.get("labelled") - positives;
       double minority = Math.min(positives, negatives) / (positives + negatives);
-      if (options.getClassWeights().equals("auto") && minority >= 0.3) {
+      if (options.getClassWeights() == TrainOptions.ClassWeights.auto && minority >= 0.3) {
         return 1.0;
       }
       return negatives / positives;
@@ -480,14 +461,6 @@ public final class TrainPipeline {
       PipelineReports.progress("train: " + stage + " done in " + seconds + " s");
       return result;
     }
-  }
-
-  static Throwable rootCause(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   static double round(double seconds) {

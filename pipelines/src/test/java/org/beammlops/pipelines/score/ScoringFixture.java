@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -23,18 +21,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.beammlops.pipelines.testing.FlightsTestData;
 import org.beammlops.pipelines.testing.FlightsTestData.Flight;
-import org.beammlops.pipelines.train.TrainPipeline;
-import org.beammlops.pipelines.train.TrainingFixture;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.inference.LoadedModel;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.parse.KafkaPayloads;
 import org.beammlops.transforms.parse.RecordParser;
-import org.beammlops.transforms.tracking.ModelUri;
-import org.beammlops.transforms.tracking.RunHandle;
-import org.beammlops.transforms.tracking.TrackingClient;
-import org.beammlops.transforms.tracking.TrackingConfig;
 
 /** Requests, a trained model and the offline answers the score pipeline must reproduce. */
 final class ScoringFixture {
@@ -56,74 +48,6 @@ final class ScoringFixture {
       "--targetParallelism=" + targetParallelism,
       "--blockOnRun=false"
     };
-  }
-
-  /** Trains and registers {@code model} (delay15) on the sample with small learners. */
-  static Map<String, Object> trainModel(String trackingUri, Path lake, String model) {
-    return TrainPipeline.trainOnce(
-        TrainingFixture.options(
-            trackingUri,
-            lake,
-            TrainingFixture.direct(),
-            "--task=delay15",
-            "--input=" + TrainingFixture.SAMPLE,
-            "--registeredModel=" + model,
-            "--trials=1",
-            "--folds=2"));
-  }
-
-  /** A copy of the model directory the first {@link #registerTrainedModel} call trained. */
-  private static Path trainedModel;
-
-  /**
-   * Registers a model the training pipeline made as {@code model}'s champion on this server. It is
-   * trained once per test JVM (by {@link #trainModel}) and its model directory registered again for
-   * later callers: the tests that need a model rather than a training save a minute each.
-   */
-  static synchronized void registerTrainedModel(String trackingUri, Path lake, String model)
-      throws Exception {
-    if (trainedModel == null) {
-      trainModel(trackingUri, lake, model);
-      trainedModel = copyOfModel(trackingUri, model, Files.createTempDirectory("trained-model-"));
-      return;
-    }
-    try (TrackingClient tracking = tracking(trackingUri)) {
-      tracking.setAlias(model, "champion", registerModelDir(trackingUri, model, trainedModel));
-    }
-  }
-
-  /** Copies the files of {@code model}'s champion into {@code to}, and returns {@code to}. */
-  static Path copyOfModel(String trackingUri, String model, Path to) throws Exception {
-    try (TrackingClient tracking = tracking(trackingUri)) {
-      Path dir = tracking.resolve(ModelUri.parse("models:/" + model + "@champion")).localPath();
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          Files.copy(f, to.resolve(f.getFileName()));
-        }
-      }
-      return to;
-    }
-  }
-
-  /** Logs an MLflow model directory in a run of its own and registers it as a new version. */
-  static long registerModelDir(String trackingUri, String model, Path dir) throws Exception {
-    try (TrackingClient tracking = tracking(trackingUri)) {
-      tracking.ensureRegisteredModel(model);
-      String experiment = tracking.getOrCreateExperiment(model + "-registered");
-      try (RunHandle run = tracking.startRun(experiment, dir.getFileName().toString(), Map.of())) {
-        run.logArtifacts(dir, "model");
-        long version =
-            tracking
-                .createModelVersion(model, run.artifact("model").toString(), run.runId(), Map.of())
-                .version();
-        run.finish();
-        return version;
-      }
-    }
-  }
-
-  static TrackingClient tracking(String trackingUri) {
-    return TrackingClient.create(TrackingConfig.builder().trackingUri(trackingUri).build());
   }
 
   /** {@code n} valid JSON requests with ids {@code <prefix>-<i>}, from the sample's rows. */

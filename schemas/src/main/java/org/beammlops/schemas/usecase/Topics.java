@@ -8,6 +8,14 @@ import java.util.Map;
  * The Kafka topics of one use case, {@code <uc>.requests} and so on unless the config says else.
  */
 public final class Topics implements Serializable {
+  /**
+   * The largest message (key + value) the project writes to a topic: below the 1 MiB that Kafka's
+   * producers ({@code max.request.size}) and brokers ({@code message.max.bytes}) take by default,
+   * with room for the record's headers and batch overhead. A sink turns anything larger into a dead
+   * letter instead of failing, and a dead letter itself is cut to fit.
+   */
+  public static final int MAX_MESSAGE_BYTES = 1_000_000;
+
   private final String requests;
   private final String predictions;
   private final String feedback;

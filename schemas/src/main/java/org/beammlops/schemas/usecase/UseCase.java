@@ -224,6 +224,23 @@ public final class UseCase implements Serializable {
             + tasks.stream().map(Task::name).toList());
   }
 
+  /**
+   * The registered model of {@code task}, {@code <use case>-<task>}: what training registers and
+   * serving follows, named in this one place.
+   */
+  public String modelName(Task task) {
+    return name + "-" + task.name();
+  }
+
+  /**
+   * The Kafka consumer group (and exactly-once sink group) of {@code pipeline} for this use case,
+   * {@code mlops-<pipeline>-<use case>[-<task>]}; {@code task} null for pipelines that serve every
+   * task, such as ingest.
+   */
+  public String consumerGroup(String pipeline, Task task) {
+    return "mlops-" + pipeline + "-" + name + (task == null ? "" : "-" + task.name());
+  }
+
   public Topics topics() {
     return topics;
   }

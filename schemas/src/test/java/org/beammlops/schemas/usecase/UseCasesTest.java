@@ -108,6 +108,15 @@ class UseCasesTest {
   }
 
   @Test
+  void namesBuiltFromTheUseCase() {
+    UseCase flights = UseCases.load("flights");
+    Task delay15 = flights.task("delay15");
+    assertEquals("flights-delay15", flights.modelName(delay15));
+    assertEquals("mlops-score-flights-delay15", flights.consumerGroup("score", delay15));
+    assertEquals("mlops-ingest-flights", flights.consumerGroup("ingest", null));
+  }
+
+  @Test
   void flightsBoundsAndPatterns() {
     UseCase flights = UseCases.load("flights");
     FieldSpec distance = flights.field("distance");

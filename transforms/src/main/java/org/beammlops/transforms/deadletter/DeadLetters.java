@@ -3,8 +3,6 @@ package org.beammlops.transforms.deadletter;
 import java.nio.ByteBuffer;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.transforms.metrics.PipelineCounters;
-import org.beammlops.transforms.parse.ErrorType;
-import org.beammlops.transforms.parse.RejectedRecordException;
 
 /** Builds {@link DeadLetter} records and counts them, so every reject is kept the same way. */
 public final class DeadLetters {

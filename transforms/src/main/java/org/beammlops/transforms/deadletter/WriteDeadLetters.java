@@ -10,6 +10,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.beammlops.schemas.DeadLetter;
+import org.beammlops.transforms.lake.CommitWindows;
 import org.beammlops.transforms.lake.GenericRecords;
 import org.beammlops.transforms.lake.Lake;
 import org.beammlops.transforms.lake.WritePartitionedParquet;
@@ -23,26 +24,38 @@ public final class WriteDeadLetters
   private final Lake lake;
   private final String runId;
   private final int numShards;
+  private final int commitSeconds;
 
-  private WriteDeadLetters(Lake lake, String runId, int numShards) {
+  private WriteDeadLetters(Lake lake, String runId, int numShards, int commitSeconds) {
     this.lake = lake;
     this.runId = runId;
     this.numShards = numShards;
+    this.commitSeconds = commitSeconds;
   }
 
+  /** Files named after {@code runId} in the lake's dead-letter partitions. */
   public static WriteDeadLetters toLake(Lake lake, String runId) {
-    return new WriteDeadLetters(lake, runId, 1);
+    return new WriteDeadLetters(lake, runId, 1, 0);
   }
 
   /** A fixed number of files per pane, required for unbounded input. */
   public WriteDeadLetters withNumShards(int shards) {
-    return new WriteDeadLetters(lake, runId, shards);
+    return new WriteDeadLetters(lake, runId, shards, commitSeconds);
+  }
+
+  /** For a stream: one file per commit, a commit every {@code seconds} ({@link CommitWindows}). */
+  public WriteDeadLetters committedEvery(int seconds) {
+    return new WriteDeadLetters(lake, runId, 1, seconds);
   }
 
   @Override
   public WriteFilesResult<String> expand(PCollection<DeadLetter> deadLetters) {
+    PCollection<DeadLetter> committed =
+        commitSeconds > 0
+            ? deadLetters.apply("CommitEvery", CommitWindows.<DeadLetter>every(commitSeconds))
+            : deadLetters;
     PCollection<GenericRecord> generic =
-        deadLetters
+        committed
             .apply(
                 "AsGenericRecords",
                 MapElements.into(TypeDescriptor.of(GenericRecord.class))

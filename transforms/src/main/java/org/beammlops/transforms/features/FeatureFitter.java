@@ -118,8 +118,7 @@ public final class FeatureFitter implements Serializable {
   /** The spec of everything added; fails when no row was added. */
   public FeatureSpec finish(FeatureStats stats) {
     if (stats.rows == 0) {
-      throw new IllegalStateException(
-          "use case '" + useCase + "': no rows to fit the feature spec on (the input is empty)");
+      throw new NoRowsToFitException(useCase);
     }
     List<Feature> features = new ArrayList<>();
     for (int i = 0; i < plans.size(); i++) {

@@ -1,9 +1,9 @@
 package org.beammlops.transforms.inference;
 
+import com.google.auto.value.AutoValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -20,6 +20,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.ShardedKey;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -29,6 +30,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.beammlops.schemas.ModelEvent;
 import org.beammlops.schemas.ModelEventType;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -52,109 +54,103 @@ import org.joda.time.Instant;
  *       servedVersion}, {@code modelsRefused}.
  * </ul>
  */
-public final class RunInference<I, O>
+@AutoValue
+public abstract class RunInference<I, O>
     extends PTransform<PCollection<I>, RunInference.Result<I, O>> {
-  private final ModelHandler<I, O> handler;
-  private final ModelRef initial;
-  private final Coder<O> inferenceCoder;
-  private final int minBatchSize;
-  private final int maxBatchSize;
-  private final Duration maxWait;
-  private final PCollectionView<Iterable<WatchModelRegistry.Answer>> updates;
-  private final SerializableFunction<I, I> preprocess;
-  private final SerializableFunction<O, O> postprocess;
 
-  private RunInference(
-      ModelHandler<I, O> handler,
-      ModelRef initial,
-      Coder<O> inferenceCoder,
-      int minBatchSize,
-      int maxBatchSize,
-      Duration maxWait,
-      PCollectionView<Iterable<WatchModelRegistry.Answer>> updates,
-      SerializableFunction<I, I> preprocess,
-      SerializableFunction<O, O> postprocess) {
-    if (minBatchSize < 1 || maxBatchSize < minBatchSize) {
-      throw new IllegalArgumentException(
-          "batch sizes must satisfy 1 <= min <= max, got " + minBatchSize + ", " + maxBatchSize);
-    }
-    this.handler = handler;
-    this.initial = initial;
-    this.inferenceCoder = inferenceCoder;
-    this.minBatchSize = minBatchSize;
-    this.maxBatchSize = maxBatchSize;
-    this.maxWait = maxWait;
-    this.updates = updates;
-    this.preprocess = preprocess;
-    this.postprocess = postprocess;
+  abstract ModelHandler<I, O> handler();
+
+  abstract ModelRef initial();
+
+  abstract Coder<O> inferenceCoder();
+
+  abstract int minBatchSize();
+
+  abstract int maxBatchSize();
+
+  abstract @Nullable Duration maxWait();
+
+  abstract @Nullable PCollectionView<Iterable<WatchModelRegistry.Answer>> updates();
+
+  abstract @Nullable WatchModelRegistry watch();
+
+  abstract @Nullable SerializableFunction<I, I> preprocess();
+
+  abstract @Nullable SerializableFunction<O, O> postprocess();
+
+  abstract Builder<I, O> toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder<I, O> {
+    abstract Builder<I, O> setHandler(ModelHandler<I, O> value);
+
+    abstract Builder<I, O> setInitial(ModelRef value);
+
+    abstract Builder<I, O> setInferenceCoder(Coder<O> value);
+
+    abstract Builder<I, O> setMinBatchSize(int value);
+
+    abstract Builder<I, O> setMaxBatchSize(int value);
+
+    abstract Builder<I, O> setMaxWait(@Nullable Duration value);
+
+    abstract Builder<I, O> setUpdates(
+        @Nullable PCollectionView<Iterable<WatchModelRegistry.Answer>> value);
+
+    abstract Builder<I, O> setWatch(@Nullable WatchModelRegistry value);
+
+    abstract Builder<I, O> setPreprocess(@Nullable SerializableFunction<I, I> value);
+
+    abstract Builder<I, O> setPostprocess(@Nullable SerializableFunction<O, O> value);
+
+    abstract RunInference<I, O> build();
   }
 
   /** Serves {@code initial} with {@code handler}; inferences are encoded with {@code coder}. */
   public static <I, O> RunInference<I, O> of(
       ModelHandler<I, O> handler, ModelRef initial, Coder<O> coder) {
-    return new RunInference<>(handler, initial, coder, 1, 256, null, null, null, null);
+    return new AutoValue_RunInference.Builder<I, O>()
+        .setHandler(handler)
+        .setInitial(initial)
+        .setInferenceCoder(coder)
+        .setMinBatchSize(1)
+        .setMaxBatchSize(256)
+        .build();
   }
 
+  /** Batches of at most {@code max}; with {@link #withMaxWait}, of at least {@code min}. */
   public RunInference<I, O> withBatchSize(int min, int max) {
-    return new RunInference<>(
-        handler, initial, inferenceCoder, min, max, maxWait, updates, preprocess, postprocess);
+    if (min < 1 || max < min) {
+      throw new IllegalArgumentException(
+          "batch sizes must satisfy 1 <= min <= max, got " + min + ", " + max);
+    }
+    return toBuilder().setMinBatchSize(min).setMaxBatchSize(max).build();
   }
 
   /** Batches across bundles, waiting at most {@code wait} for {@code minBatchSize} elements. */
   public RunInference<I, O> withMaxWait(Duration wait) {
-    return new RunInference<>(
-        handler,
-        initial,
-        inferenceCoder,
-        minBatchSize,
-        maxBatchSize,
-        wait,
-        updates,
-        preprocess,
-        postprocess);
+    return toBuilder().setMaxWait(wait).build();
   }
 
   /** Follows the model versions this side input emits (latest wins). */
   public RunInference<I, O> withModelUpdates(
       PCollectionView<Iterable<WatchModelRegistry.Answer>> view) {
-    return new RunInference<>(
-        handler,
-        initial,
-        inferenceCoder,
-        minBatchSize,
-        maxBatchSize,
-        maxWait,
-        view,
-        preprocess,
-        postprocess);
+    return toBuilder().setUpdates(view).build();
+  }
+
+  /** Follows the registry alias {@code watch} polls, applied beside this transform. */
+  public RunInference<I, O> following(WatchModelRegistry watch) {
+    return toBuilder().setWatch(watch).build();
   }
 
   /** A step applied to each example before it is batched (e.g. a projection). */
   public RunInference<I, O> withPreprocess(SerializableFunction<I, I> fn) {
-    return new RunInference<>(
-        handler,
-        initial,
-        inferenceCoder,
-        minBatchSize,
-        maxBatchSize,
-        maxWait,
-        updates,
-        fn,
-        postprocess);
+    return toBuilder().setPreprocess(fn).build();
   }
 
   /** A step applied to each inference after scoring (e.g. a threshold). */
   public RunInference<I, O> withPostprocess(SerializableFunction<O, O> fn) {
-    return new RunInference<>(
-        handler,
-        initial,
-        inferenceCoder,
-        minBatchSize,
-        maxBatchSize,
-        maxWait,
-        updates,
-        preprocess,
-        fn);
+    return toBuilder().setPostprocess(fn).build();
   }
 
   @Override
@@ -163,34 +159,42 @@ public final class RunInference<I, O>
     TupleTag<PredictionResult<I, O>> predictions = new TupleTag<>() {};
     TupleTag<KV<I, String>> failures = new TupleTag<>() {};
     TupleTag<ModelEvent> events = new TupleTag<>() {};
+    PCollectionView<Iterable<WatchModelRegistry.Answer>> updates =
+        watch() != null ? input.getPipeline().apply("WatchRegistry", watch()) : updates();
     Scorer<I, O> scorer =
         new Scorer<>(
-            handler, initial, maxBatchSize, preprocess, postprocess, predictions, failures, events);
+            handler(),
+            initial(),
+            maxBatchSize(),
+            preprocess(),
+            postprocess(),
+            predictions,
+            failures,
+            events);
     PCollectionTuple out;
-    if (maxWait == null) {
+    if (maxWait() == null) {
       ParDo.MultiOutput<I, PredictionResult<I, O>> fn =
           ParDo.of(new BundleBatchFn<>(scorer, updates))
               .withOutputTags(predictions, TupleTagList.of(failures).and(events));
       out = input.apply("ScoreInBundleBatches", updates == null ? fn : fn.withSideInputs(updates));
     } else {
-      int shards = 16;
-      ParDo.MultiOutput<KV<Integer, Iterable<I>>, PredictionResult<I, O>> fn =
+      ParDo.MultiOutput<KV<ShardedKey<Integer>, Iterable<I>>, PredictionResult<I, O>> fn =
           ParDo.of(new GroupedBatchFn<>(scorer, updates))
               .withOutputTags(predictions, TupleTagList.of(failures).and(events));
+      // One key, sharded by the runner (per worker thread on most runners): batches fill across
+      // bundles without a hand-made random shard per element.
       out =
           input
-              .apply(
-                  "Shard",
-                  WithKeys.<Integer, I>of(x -> ThreadLocalRandom.current().nextInt(shards))
-                      .withKeyType(TypeDescriptors.integers()))
+              .apply("OneKey", WithKeys.<Integer, I>of(0).withKeyType(TypeDescriptors.integers()))
               .setCoder(KvCoder.of(VarIntCoder.of(), exampleCoder))
               .apply(
                   "GroupIntoBatches",
-                  GroupIntoBatches.<Integer, I>ofSize(minBatchSize)
-                      .withMaxBufferingDuration(maxWait))
+                  GroupIntoBatches.<Integer, I>ofSize(minBatchSize())
+                      .withMaxBufferingDuration(maxWait())
+                      .withShardedKey())
               .apply("ScoreGroupedBatches", updates == null ? fn : fn.withSideInputs(updates));
     }
-    out.get(predictions).setCoder(PredictionResultCoder.of(exampleCoder, inferenceCoder));
+    out.get(predictions).setCoder(PredictionResultCoder.of(exampleCoder, inferenceCoder()));
     out.get(failures).setCoder(KvCoder.of(exampleCoder, StringUtf8Coder.of()));
     out.get(events).setCoder(AvroCoder.of(ModelEvent.class));
     return new Result<>(out, predictions, failures, events);
@@ -408,7 +412,7 @@ public final class RunInference<I, O>
   }
 
   private static final class GroupedBatchFn<I, O>
-      extends DoFn<KV<Integer, Iterable<I>>, PredictionResult<I, O>> {
+      extends DoFn<KV<ShardedKey<Integer>, Iterable<I>>, PredictionResult<I, O>> {
     private final Scorer<I, O> scorer;
     private final PCollectionView<Iterable<WatchModelRegistry.Answer>> updates;
 

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.commons.lang3.exception.ExceptionUtils;
 
 /**
  * The one loaded model of a worker JVM, shared by every thread and DoFn instance that serves the
@@ -85,12 +86,11 @@ final class SharedModel<I, O> {
     }
   }
 
+  /** The messages of {@code e} and its causes, each said once. */
   private static String reason(Throwable e) {
-    Throwable t = e;
     StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()));
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-      if (t.getMessage() != null && !b.toString().contains(t.getMessage())) {
+    for (Throwable t : ExceptionUtils.getThrowableList(e)) {
+      if (t != e && t.getMessage() != null && !b.toString().contains(t.getMessage())) {
         b.append(": ").append(t.getMessage());
       }
     }

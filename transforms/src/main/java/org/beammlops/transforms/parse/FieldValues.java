@@ -14,6 +14,8 @@ import java.time.temporal.ChronoField;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.beammlops.schemas.usecase.FieldSpec;
+import org.beammlops.transforms.deadletter.ErrorType;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 
 /**
  * Turns one raw field value (text from CSV, a scalar from JSON, an object from Avro or Parquet)

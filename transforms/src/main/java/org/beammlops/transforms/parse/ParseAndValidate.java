@@ -20,6 +20,8 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.deadletter.DeadLetters;
+import org.beammlops.transforms.deadletter.ErrorType;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.beammlops.transforms.lake.BeamInputFile;
 import org.beammlops.transforms.metrics.PipelineCounters;
 
@@ -42,7 +44,7 @@ public abstract class ParseAndValidate<InputT>
 
   /** Reads whole files; {@code format} is csv, json, parquet or auto (by extension). */
   public static ParseAndValidate<FileIO.ReadableFile> files(
-      UseCase useCase, String format, String pipelineName) {
+      UseCase useCase, Format format, String pipelineName) {
     return new Files(useCase, format, pipelineName, RecordParser.DEFAULT_MAX_RECORD_BYTES);
   }
 
@@ -141,9 +143,9 @@ public abstract class ParseAndValidate<InputT>
   }
 
   private static final class Files extends ParseAndValidate<FileIO.ReadableFile> {
-    private final String format;
+    private final Format format;
 
-    Files(UseCase useCase, String format, String pipelineName, int maxRecordBytes) {
+    Files(UseCase useCase, Format format, String pipelineName, int maxRecordBytes) {
       super(useCase, pipelineName, maxRecordBytes);
       this.format = format;
     }
@@ -159,9 +161,9 @@ public abstract class ParseAndValidate<InputT>
     /** Bytes kept of an oversized line in its dead letter. */
     private static final int MAX_KEPT_BYTES = 16 << 20;
 
-    private final String format;
+    private final Format format;
 
-    ParseFileFn(RecordParser parser, String pipelineName, String format) {
+    ParseFileFn(RecordParser parser, String pipelineName, Format format) {
       super(parser, pipelineName);
       this.format = format;
     }
@@ -169,8 +171,7 @@ public abstract class ParseAndValidate<InputT>
     @ProcessElement
     public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) {
       String source = file.getMetadata().resourceId().toString();
-      InputFormat inputFormat =
-          InputFormat.of(format, file.getMetadata().resourceId().getFilename());
+      InputFormat inputFormat = format.forFile(file.getMetadata().resourceId().getFilename());
       if (file.getMetadata().sizeBytes() == 0) {
         reject(out, source, 0, new byte[0], 0, ErrorType.EMPTY_FILE, "empty file " + source);
         return;

@@ -35,6 +35,8 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.beammlops.schemas.usecase.FieldSpec;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.deadletter.ErrorType;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 
 /**
  * Parses one record of a use case from CSV, JSON, Avro binary or a Parquet/Avro row into a typed
@@ -46,6 +48,13 @@ public final class RecordParser implements Serializable {
    * Records larger than this are rejected before parsing (a 10 MB line must not stall a worker).
    */
   public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
+  /**
+   * The longest id a record may carry, in characters. An id is copied into every output of a record
+   * (its prediction's key and body, its feedback join, its dead letters), so a hostile 600 KB id
+   * would otherwise make each of those too large for a topic.
+   */
+  public static final int MAX_ID_LENGTH = 256;
 
   private static final ObjectMapper JSON =
       JsonMapper.builder()
@@ -221,6 +230,16 @@ public final class RecordParser implements Serializable {
       Object value = FieldValues.coerce(field, raw, zone);
       if (field.role() == FieldSpec.Role.ID) {
         id = value.toString();
+        if (id.length() > MAX_ID_LENGTH) {
+          throw new RejectedRecordException(
+              ErrorType.ID_TOO_LONG,
+              "id field '"
+                  + field.name()
+                  + "' is "
+                  + id.length()
+                  + " characters long; the most is "
+                  + MAX_ID_LENGTH);
+        }
       }
       record.put(field.name(), value);
     }

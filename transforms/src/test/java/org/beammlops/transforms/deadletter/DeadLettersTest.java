@@ -28,8 +28,6 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.transforms.lake.Lake;
-import org.beammlops.transforms.parse.ErrorType;
-import org.beammlops.transforms.parse.RejectedRecordException;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;

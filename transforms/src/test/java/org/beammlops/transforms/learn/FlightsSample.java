@@ -5,10 +5,10 @@ import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.FlightRecords;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.lake.ParquetFiles;
 import org.beammlops.transforms.parse.RecordParser;
-import org.beammlops.transforms.parse.RejectedRecordException;
 
 /** The first rows of the committed flights sample, parsed as the use case's records. */
 final class FlightsSample {

@@ -16,6 +16,8 @@ import java.util.Optional;
 import org.beammlops.schemas.usecase.FieldSpec;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.deadletter.ErrorType;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

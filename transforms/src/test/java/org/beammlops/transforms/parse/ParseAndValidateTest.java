@@ -55,6 +55,7 @@ import org.apache.parquet.io.PositionOutputStream;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.deadletter.ErrorType;
 import org.beammlops.transforms.metrics.CounterSummary;
 import org.beammlops.transforms.metrics.PipelineCounters;
 import org.junit.Before;
@@ -300,7 +301,7 @@ public class ParseAndValidateTest {
   private ParseResult parseFolder() {
     return p.apply(FileIO.match().filepattern(tmp.getRoot().getAbsolutePath() + "/*"))
         .apply(FileIO.readMatches())
-        .apply(ParseAndValidate.files(flights, "auto", "ingest"));
+        .apply(ParseAndValidate.files(flights, Format.auto, "ingest"));
   }
 
   @Test
@@ -454,7 +455,7 @@ public class ParseAndValidateTest {
     PCollection<String> ids =
         p.apply(FileIO.match().filepattern(tmp.getRoot().getAbsolutePath() + "/*"))
             .apply(FileIO.readMatches())
-            .apply(ParseAndValidate.files(flights, "csv", "ingest"))
+            .apply(ParseAndValidate.files(flights, Format.csv, "ingest"))
             .records()
             .apply(MapElements.into(TypeDescriptors.strings()).via(r -> r.get("id").toString()));
     String expectedId =

@@ -24,6 +24,8 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.deadletter.ErrorType;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -395,6 +397,24 @@ class RecordParserTest {
   }
 
   // ---------------------------------------------------------------- bad input
+
+  @Test
+  void anIdLongerThanTheMaximumIsRejectedWithoutQuotingIt() throws Exception {
+    String atLimit = "i".repeat(RecordParser.MAX_ID_LENGTH);
+    String line =
+        "{\"id\":\"%s\",\"date\":978329100000,\"distance\":500,\"origin\":\"LAX\","
+            + "\"destination\":\"SFO\"}";
+    assertEquals(atLimit, json(line.formatted(atLimit)).get("id"));
+    String hostile = "x".repeat(600 * 1024);
+    RejectedRecordException e =
+        assertRejected(ErrorType.ID_TOO_LONG, "id", () -> json(line.formatted(hostile)));
+    assertTrue(
+        e.getMessage().length() < 200, "the reason does not carry the id: " + e.getMessage());
+    assertTrue(e.getMessage().contains(Integer.toString(600 * 1024)), e.getMessage());
+    // 200 KB of (escaped) control characters as the id: the same rule.
+    String controls = "\\u0001".repeat(200 * 1024 / 6);
+    assertRejected(ErrorType.ID_TOO_LONG, "id", () -> json(line.formatted(controls)));
+  }
 
   @Test
   void truncatedCsvLine() {

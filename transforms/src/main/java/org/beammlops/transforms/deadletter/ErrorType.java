@@ -1,0 +1,31 @@
+package org.beammlops.transforms.deadletter;
+
+/** Stable categories of rejected records, so dead letters can be counted and queried by kind. */
+public enum ErrorType {
+  EMPTY_FILE,
+  UNREADABLE_SOURCE,
+  RECORD_TOO_LARGE,
+  NOT_UTF8,
+  EMPTY_RECORD,
+  MALFORMED_CSV,
+  MALFORMED_JSON,
+  MALFORMED_AVRO,
+  WRONG_COLUMN_COUNT,
+  MISSING_FIELD,
+  UNKNOWN_FIELD,
+  WRONG_TYPE,
+  MALFORMED_NUMBER,
+  NOT_INTEGER,
+  NOT_FINITE,
+  OUT_OF_RANGE,
+  PATTERN_MISMATCH,
+  MALFORMED_TIMESTAMP,
+  /** An id longer than {@code RecordParser.MAX_ID_LENGTH}: it would be copied into every output. */
+  ID_TOO_LONG,
+  /** Valid input the model could not score (vectorizing or the model itself failed). */
+  INFERENCE_FAILED,
+  /** An output whose message exceeds the topic's size limit ({@code Topics.MAX_MESSAGE_BYTES}). */
+  MESSAGE_TOO_LARGE,
+  /** An output a sink could not encode. */
+  UNENCODABLE
+}

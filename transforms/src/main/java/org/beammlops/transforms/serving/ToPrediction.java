@@ -1,0 +1,112 @@
+package org.beammlops.transforms.serving;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.beammlops.schemas.Prediction;
+import org.beammlops.schemas.usecase.FieldSpec;
+import org.beammlops.schemas.usecase.Task;
+import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.inference.ModelRef;
+import org.beammlops.transforms.inference.PredictionResult;
+
+/**
+ * A scored request as the platform's {@link Prediction} record: request id, event time, when and by
+ * which model version it was scored, the prediction (class probabilities and the class at 0.5 for
+ * classification), the latency from the request's Kafka create time (its send time), and the raw
+ * feature values, which the drift pipeline profiles.
+ */
+public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Double>, Prediction> {
+  private final UseCase useCase;
+  private final Task task;
+  private final boolean latencyFromSend;
+
+  /** For requests read from a topic: the latency runs from the request's send time. */
+  public static ToPrediction fromRequests(UseCase useCase, Task task) {
+    return new ToPrediction(useCase, task, true);
+  }
+
+  private ToPrediction(UseCase useCase, Task task, boolean latencyFromSend) {
+    this.useCase = useCase;
+    this.task = task;
+    this.latencyFromSend = latencyFromSend;
+  }
+
+  /**
+   * For records that were never sent as requests (batch scoring of files): the latency is the
+   * model's time for the batch the record was scored in.
+   */
+  public static ToPrediction withBatchLatency(UseCase useCase, Task task) {
+    return new ToPrediction(useCase, task, false);
+  }
+
+  @ProcessElement
+  public void process(ProcessContext c) {
+    PredictionResult<GenericRecord, Double> result = c.element();
+    long now = System.currentTimeMillis();
+    c.output(
+        of(
+            useCase,
+            task,
+            result.example(),
+            result.inference(),
+            result.model(),
+            now,
+            latencyFromSend
+                ? Math.max(0, now - c.timestamp().getMillis())
+                : result.latencyMillis()));
+  }
+
+  /**
+   * The prediction record of one scored request. Public so that the hand-written baseline of {@code
+   * bench score} publishes exactly what the pipeline publishes, at the same cost.
+   */
+  public static Prediction of(
+      UseCase useCase,
+      Task task,
+      GenericRecord request,
+      double value,
+      ModelRef model,
+      long scoredAtMillis,
+      double latencyMillis) {
+    Prediction.Builder p =
+        Prediction.newBuilder()
+            .setRequestId(String.valueOf(request.get(useCase.idField().orElseThrow().name())))
+            .setUseCase(useCase.name())
+            .setTask(task.name())
+            .setEventTime(eventTime(useCase, request))
+            .setScoredAt(java.time.Instant.ofEpochMilli(scoredAtMillis))
+            .setModelName(model.name())
+            .setModelVersion(model.version())
+            .setPrediction(value)
+            .setLatencyMillis(latencyMillis)
+            .setFeatures(features(request, useCase.features()));
+    if (task.type() == Task.Type.CLASSIFICATION) {
+      p.setPredictedClass(value > 0.5 ? "1" : "0");
+      p.setClassProbabilities(Map.of("0", 1 - value, "1", value));
+    }
+    return p.build();
+  }
+
+  private static java.time.Instant eventTime(UseCase useCase, GenericRecord request) {
+    Object t = request.get(useCase.eventTimeField().name());
+    return t instanceof java.time.Instant i ? i : java.time.Instant.ofEpochMilli((Long) t);
+  }
+
+  private static Map<String, Object> features(GenericRecord request, List<FieldSpec> fields) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (FieldSpec f : fields) {
+      Object v = request.get(f.name());
+      out.put(
+          f.name(),
+          v == null
+              ? null
+              : f.kind() == FieldSpec.Kind.NUMERIC && v instanceof Number n
+                  ? (Object) n.doubleValue()
+                  : v.toString());
+    }
+    return out;
+  }
+}
