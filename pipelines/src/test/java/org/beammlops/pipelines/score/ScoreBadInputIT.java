@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.beammlops.pipelines.replay.BadMessages;
 import org.beammlops.pipelines.testing.EmbeddedKafka;
+import org.beammlops.pipelines.testing.KafkaTopics;
 import org.beammlops.pipelines.testing.TrainedModel;
 import org.beammlops.pipelines.train.TrainingFixture;
 import org.beammlops.schemas.usecase.UseCases;
@@ -73,6 +74,9 @@ public class ScoreBadInputIT {
     Arrays.fill(huge, (byte) 'x');
     messages.add(huge); // 5 MB
     malformed++;
+    messages.add(withLongId(valid.get(5))); // ID_TOO_LONG
+    messages.add(withControlCharacters(valid.get(6))); // MALFORMED_JSON, 200 KB of control chars
+    malformed += 2;
     try (KafkaProducer<String, byte[]> producer =
         ScoringFixture.producer(KAFKA.bootstrapServers())) {
       messages.forEach(m -> ScoringFixture.send(producer, "bad-in", m));
@@ -95,9 +99,9 @@ public class ScoreBadInputIT {
     assertEquals("one prediction per valid request id", valid.size(), predictions.size());
     assertEquals(valid.size(), ids.size());
     List<JsonNode> dlq = new ArrayList<>();
-    KAFKA
-        .readAll("flights.dlq", malformed, Duration.ofSeconds(30))
-        .forEach(r -> dlq.add(ScoringFixture.parse(r.value())));
+    List<ConsumerRecord<String, byte[]>> deadLetters =
+        deadLettersOf("bad-in", malformed, Duration.ofSeconds(30));
+    deadLetters.forEach(r -> dlq.add(ScoringFixture.parse(r.value())));
     assertEquals(malformed, dlq.size());
     Set<String> kinds = new HashSet<>();
     dlq.forEach(
@@ -109,10 +113,150 @@ public class ScoreBadInputIT {
       assertTrue(kind + " in " + kinds, kinds.contains(kind.name()));
     }
     assertTrue(kinds.contains("RECORD_TOO_LARGE"));
+    assertTrue(kinds.contains("ID_TOO_LONG"));
+    deadLetters.forEach(
+        r ->
+            assertTrue(
+                "a dead letter fits the topic: " + r.value().length,
+                r.value().length <= org.beammlops.schemas.usecase.Topics.MAX_MESSAGE_BYTES));
     assertEquals((long) messages.size(), counters.get("read"));
     assertEquals((long) malformed, counters.get("deadLetter"));
     assertEquals(
         (long) messages.size(), (long) counters.get("valid") + (long) counters.get("deadLetter"));
+  }
+
+  /** A request whose id is 600 KB: its prediction alone would be 1.2 MB, over Kafka's limit. */
+  static byte[] withLongId(byte[] request) throws Exception {
+    ObjectNode node = (ObjectNode) ScoringFixture.JSON.readTree(request);
+    node.put("id", "x".repeat(600 * 1024));
+    return node.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A request with 200 KB of raw control characters in a field: malformed JSON, whose dead letter
+   * used to overflow the topic once its text was JSON-escaped (six characters each).
+   */
+  static byte[] withControlCharacters(byte[] request) {
+    String controls = new String(new char[200 * 1024]).replace('\0', '\u0001');
+    return new String(request, StandardCharsets.UTF_8)
+        .replaceFirst("\"origin\":\"[A-Z]+\"", "\"origin\":\"" + controls + "\"")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The two hostile requests on a stream, each followed by a valid one, on the FlinkRunner with
+   * checkpoints (where offsets are committed once a checkpoint holds the outputs): the job lives,
+   * both are dead letters that fit the dead-letter topic, the valid ones are scored; a second job
+   * of the same group starts from the committed offsets without dying or scoring anything again,
+   * and scores what is sent next.
+   */
+  @Test
+  public void hostileRequestsAreDeadLettersThatFitAndARestartNeitherDiesNorRescores()
+      throws Exception {
+    KAFKA.createTopics(1, "hostile-in", "hostile-out");
+    List<byte[]> valid = ScoringFixture.requests(4, "h");
+    List<byte[]> messages =
+        List.of(
+            withLongId(valid.get(0)),
+            valid.get(0),
+            withControlCharacters(valid.get(1)),
+            valid.get(1),
+            valid.get(2));
+    try (KafkaProducer<String, byte[]> producer =
+        ScoringFixture.producer(KAFKA.bootstrapServers())) {
+      messages.forEach(m -> ScoringFixture.send(producer, "hostile-in", m));
+    }
+    String[] flink = {
+      "--runner=FlinkRunner",
+      "--flinkMaster=[local]",
+      "--parallelism=1",
+      "--streaming=true",
+      "--checkpointingInterval=1000",
+      "--attachedMode=false",
+      "--requestsTopic=hostile-in",
+      "--predictionsTopic=hostile-out",
+      "--consumerGroup=hostile",
+      "--pollIntervalSeconds=0"
+    };
+    org.apache.beam.sdk.PipelineResult first =
+        ScoreCommand.start(
+            ScoringFixture.options(
+                KAFKA.bootstrapServers(),
+                server.url(),
+                TEMP.newFolder("lake-hostile").toPath(),
+                flink));
+    List<ConsumerRecord<String, byte[]>> predictions =
+        KAFKA.readAll("hostile-out", 3, Duration.ofSeconds(180));
+    // The dead-letter topic is shared with the other tests of this class: keep this test's own.
+    List<ConsumerRecord<String, byte[]>> dlq =
+        deadLettersOf("hostile-in", 2, Duration.ofSeconds(60));
+    GroupOffsets offsets = new GroupOffsets(KAFKA.bootstrapServers(), "hostile-in", "hostile");
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (offsets.unread(offsets.positions(), 0) > 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200); // committed once a checkpoint holds the outputs
+    }
+    assertEquals("every message committed", 0, offsets.unread(offsets.positions(), 0));
+    assertTrue("the job lives", !first.getState().isTerminal());
+    first.cancel();
+
+    assertEquals(List.of("h-0", "h-1", "h-2"), requestIds(predictions));
+    Set<String> kinds = new HashSet<>();
+    for (ConsumerRecord<String, byte[]> d : dlq) {
+      assertTrue(
+          "a dead letter fits the topic: " + d.value().length,
+          d.value().length + (d.key() == null ? 0 : d.key().length())
+              <= org.beammlops.schemas.usecase.Topics.MAX_MESSAGE_BYTES);
+      kinds.add(ScoringFixture.parse(d.value()).get("errorType").asText());
+    }
+    assertEquals(Set.of("ID_TOO_LONG", "MALFORMED_JSON"), kinds);
+
+    // The same group again, from its committed offsets: it scores what is sent now, and only that.
+    org.apache.beam.sdk.PipelineResult second =
+        ScoreCommand.start(
+            ScoringFixture.options(
+                KAFKA.bootstrapServers(),
+                server.url(),
+                TEMP.newFolder("lake-hostile-again").toPath(),
+                flink));
+    try (KafkaProducer<String, byte[]> producer =
+        ScoringFixture.producer(KAFKA.bootstrapServers())) {
+      ScoringFixture.send(producer, "hostile-in", valid.get(3));
+    }
+    List<ConsumerRecord<String, byte[]>> all =
+        KAFKA.readAll("hostile-out", 4, Duration.ofSeconds(180));
+    assertTrue("the second job lives", !second.getState().isTerminal());
+    second.cancel();
+    assertEquals(List.of("h-0", "h-1", "h-2", "h-3"), requestIds(all));
+    assertEquals(
+        "no dead letter twice", 2, deadLettersOf("hostile-in", 3, Duration.ofSeconds(5)).size());
+  }
+
+  /**
+   * The dead letters of messages read from {@code topic}: the dead-letter topic is shared by the
+   * tests of this class. Waits for {@code expected} of them at most {@code timeout}, then once
+   * more, so that any extra one shows.
+   */
+  private static List<ConsumerRecord<String, byte[]>> deadLettersOf(
+      String topic, int expected, Duration timeout) {
+    return KafkaTopics.readUntil(
+            KAFKA.bootstrapServers(),
+            "flights.dlq",
+            records -> records.stream().filter(r -> from(r, topic)).count() >= expected,
+            timeout)
+        .stream()
+        .filter(r -> from(r, topic))
+        .toList();
+  }
+
+  private static boolean from(ConsumerRecord<String, byte[]> deadLetter, String topic) {
+    return ScoringFixture.parse(deadLetter.value()).get("source").asText().startsWith(topic);
+  }
+
+  private static List<String> requestIds(List<ConsumerRecord<String, byte[]>> predictions) {
+    List<String> ids = new ArrayList<>();
+    predictions.forEach(r -> ids.add(ScoringFixture.parse(r.value()).get("requestId").asText()));
+    ids.sort(null);
+    return ids;
   }
 
   @Test

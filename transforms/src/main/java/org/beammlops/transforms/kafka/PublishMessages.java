@@ -150,7 +150,7 @@ public abstract class PublishMessages<T>
   }
 
   /** Encodes each element; one that fails or is too large goes to the rejects as a dead letter. */
-  private static final class EncodeWithinLimit<T> extends DoFn<T, KV<String, byte[]>> {
+  static final class EncodeWithinLimit<T> extends DoFn<T, KV<String, byte[]>> {
     private final PublishMessages<T> sink;
     private final TupleTag<KV<String, byte[]>> messages;
     private final TupleTag<DeadLetter> rejects;
