@@ -74,7 +74,7 @@ public final class TrainPipeline {
     String modelName =
         options.getRegisteredModel() != null
             ? options.getRegisteredModel()
-            : useCase.name() + "-" + task.name();
+            : useCase.modelName(task);
     String experiment = options.getExperiment() != null ? options.getExperiment() : modelName;
     try (TrackingClient tracking = TrackingClient.create(config.build())) {
       String experimentId = tracking.getOrCreateExperiment(experiment);
