@@ -8,9 +8,9 @@ import org.apache.avro.generic.GenericRecord;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.lake.ParquetFiles;
-import org.beammlops.transforms.learn.onnx.OnnxRunner;
 import org.beammlops.transforms.model.MlflowModel;
 import org.beammlops.transforms.model.MlflowModelReader;
+import org.beammlops.transforms.onnx.OnnxRunner;
 
 /**
  * Scores labelled files with an MLflow model directory exactly as serving will: the model's own

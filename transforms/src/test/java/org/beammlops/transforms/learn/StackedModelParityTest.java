@@ -14,7 +14,7 @@ import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.FlightRecords;
 import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.features.FitOptions;
-import org.beammlops.transforms.learn.onnx.OnnxRunner;
+import org.beammlops.transforms.onnx.OnnxRunner;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ml.dmlc.xgboost4j.java.Booster;
+import org.beammlops.transforms.onnx.OnnxRunner;
 import org.junit.jupiter.api.Test;
 
 /** Mistakes fail early, with messages that say what was expected. */

@@ -1,4 +1,4 @@
-package org.beammlops.transforms.learn.onnx;
+package org.beammlops.transforms.onnx;
 
 /** ONNX Runtime could not load a model or score a batch; the message says which and why. */
 public class OnnxRunException extends RuntimeException {

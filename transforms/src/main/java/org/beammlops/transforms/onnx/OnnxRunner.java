@@ -1,4 +1,4 @@
-package org.beammlops.transforms.learn.onnx;
+package org.beammlops.transforms.onnx;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
