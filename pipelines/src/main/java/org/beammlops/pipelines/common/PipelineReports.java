@@ -48,15 +48,31 @@ public final class PipelineReports {
   public static Map<String, Object> stop(PipelineResult result, String... requiredCounters) {
     PipelineResult.State state = result.getState();
     if (state == null || !state.isTerminal()) {
+      // A job detached from an embedded Flink cluster has no metrics once it is cancelled (the
+      // cluster goes with it): the counters as they stood just before are what there is then.
+      Map<String, Long> beforeCancel = countersIfAny(result, requiredCounters);
       try {
         result.cancel();
       } catch (java.io.IOException | UnsupportedOperationException e) {
         throw new IllegalStateException("cannot stop the pipeline", e);
       }
+      Map<String, Long> afterCancel = countersIfAny(result, requiredCounters);
+      if (afterCancel == null && beforeCancel == null) {
+        throw new IllegalStateException("the runner reports no counters for the stopped job");
+      }
+      return new LinkedHashMap<>(afterCancel != null ? afterCancel : beforeCancel);
     } else if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("pipeline ended in state " + state);
     }
     return new LinkedHashMap<>(CounterSummary.of(result, requiredCounters));
+  }
+
+  private static Map<String, Long> countersIfAny(PipelineResult result, String... required) {
+    try {
+      return CounterSummary.of(result, required);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**

@@ -58,9 +58,9 @@ public class ScoreHotSwapIT {
   @Parameterized.Parameters(name = "{0}")
   public static Collection<Object[]> runners() {
     return Arrays.asList(
-        // The DirectRunner reads a time-limited Kafka read as a bounded source (all of it, then
-        // the rest of the pipeline), so it streams unbounded here and is stopped once every
-        // request has its prediction.
+        // Both stream an unbounded read and are stopped once every request has its prediction
+        // (the DirectRunner would read a time-limited Kafka read as a bounded source: all of it,
+        // then the rest of the pipeline).
         new Object[] {"direct", ScoringFixture.directUnbounded(1)},
         new Object[] {
           "flink",
@@ -69,7 +69,9 @@ public class ScoreHotSwapIT {
             "--flinkMaster=[local]",
             "--parallelism=1",
             "--streaming=true",
-            "--maxReadSeconds=100"
+            // Detached: run() returns with the job running, and the test stops it once every
+            // request has its prediction (a time-limited read kept it running 100 s).
+            "--attachedMode=false"
           }
         });
   }
@@ -130,7 +132,7 @@ public class ScoreHotSwapIT {
             "--predictionsTopic=" + out,
             "--pollIntervalSeconds=" + POLL_SECONDS,
             "--maxBatchSize=64");
-    // Flink's job blocks until its read ends; the DirectRunner's returns at once, running.
+    // Both return at once, running.
     CompletableFuture<PipelineResult> job =
         CompletableFuture.supplyAsync(() -> ScoreCommand.start(options));
 
