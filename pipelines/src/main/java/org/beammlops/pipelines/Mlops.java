@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.beammlops.pipelines.batch.BatchPredictCommand;
 import org.beammlops.pipelines.batch.BatchPredictOptions;
-import org.beammlops.pipelines.batch.BatchPredictPipeline;
 import org.beammlops.pipelines.bench.BenchCommand;
 import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.common.OptionPresets;
@@ -85,7 +85,7 @@ public final class Mlops {
             BatchPredictOptions.class,
             (args, presets) ->
                 Commands.runPipelineForExitCode(
-                    args, BatchPredictOptions.class, presets, BatchPredictPipeline::run)));
+                    args, BatchPredictOptions.class, presets, BatchPredictCommand::run)));
     COMMANDS.put(
         "bench",
         new Command(

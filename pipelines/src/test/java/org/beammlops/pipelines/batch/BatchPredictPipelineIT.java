@@ -372,7 +372,7 @@ public class BatchPredictPipelineIT {
             .withValidation()
             .as(BatchPredictOptions.class);
     FileSystems.setDefaultPipelineOptions(options);
-    return BatchPredictPipeline.run(options);
+    return BatchPredictCommand.run(options);
   }
 
   private record Command(int code, String stdout, String stderr) {

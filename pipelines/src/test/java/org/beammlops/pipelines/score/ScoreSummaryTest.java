@@ -136,8 +136,8 @@ public class ScoreSummaryTest {
   private static GenericRecord deadLetter(String pipeline, ErrorType type) {
     byte[] bytes = "{".getBytes(StandardCharsets.UTF_8);
     DeadLetter d =
-        DeadLetters.of(
-            "flights", pipeline, "parse", "flights.requests-0", 1, bytes, 1, type, "bad");
+        DeadLetters.from("flights", pipeline, "parse")
+            .reject("flights.requests-0", 1, bytes, 1, type, "bad");
     return GenericRecords.toGeneric(d);
   }
 

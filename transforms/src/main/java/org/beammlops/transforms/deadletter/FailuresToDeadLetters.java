@@ -18,8 +18,8 @@ import org.beammlops.schemas.DeadLetter;
 public final class FailuresToDeadLetters<T>
     extends PTransform<PCollection<KV<T, String>>, PCollection<DeadLetter>> {
 
-  /** What a dead letter keeps of a failed element. */
-  public interface Origin<T> extends Serializable {
+  /** What a dead letter keeps of a failed element: its bytes and where it was read. */
+  public interface Lineage<T> extends Serializable {
     /** The element's bytes, as close to what was read as there is. */
     byte[] payload(T element);
 
@@ -30,25 +30,21 @@ public final class FailuresToDeadLetters<T>
     long position(T element);
   }
 
-  private final String useCase;
-  private final String pipeline;
-  private final String step;
+  private final DeadLetters.Origin origin;
   private final ErrorType errorType;
-  private final Origin<T> origin;
+  private final Lineage<T> lineage;
 
   private FailuresToDeadLetters(
-      String useCase, String pipeline, String step, ErrorType errorType, Origin<T> origin) {
-    this.useCase = useCase;
-    this.pipeline = pipeline;
-    this.step = step;
-    this.errorType = errorType;
+      DeadLetters.Origin origin, ErrorType errorType, Lineage<T> lineage) {
     this.origin = origin;
+    this.errorType = errorType;
+    this.lineage = lineage;
   }
 
-  /** Dead letters of {@code pipeline}'s {@code step}, all of {@code errorType}. */
+  /** Dead letters from {@code origin}, all of {@code errorType}, keeping {@code lineage}. */
   public static <T> FailuresToDeadLetters<T> of(
-      String useCase, String pipeline, String step, ErrorType errorType, Origin<T> origin) {
-    return new FailuresToDeadLetters<>(useCase, pipeline, step, errorType, origin);
+      DeadLetters.Origin origin, ErrorType errorType, Lineage<T> lineage) {
+    return new FailuresToDeadLetters<>(origin, errorType, lineage);
   }
 
   @Override
@@ -68,14 +64,11 @@ public final class FailuresToDeadLetters<T>
     @ProcessElement
     public void process(@Element KV<T, String> failure, OutputReceiver<DeadLetter> out) {
       T element = failure.getKey();
-      byte[] payload = spec.origin.payload(element);
+      byte[] payload = spec.lineage.payload(element);
       out.output(
-          DeadLetters.of(
-              spec.useCase,
-              spec.pipeline,
-              spec.step,
-              spec.origin.source(element),
-              spec.origin.position(element),
+          spec.origin.reject(
+              spec.lineage.source(element),
+              spec.lineage.position(element),
               payload,
               payload.length,
               spec.errorType,

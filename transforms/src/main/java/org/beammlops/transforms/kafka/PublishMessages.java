@@ -203,16 +203,8 @@ public abstract class PublishMessages<T>
     }
 
     private DeadLetter reject(byte[] payload, ErrorType type, String reason) {
-      return DeadLetters.of(
-          sink.useCase(),
-          sink.pipeline(),
-          sink.step(),
-          sink.topic(),
-          -1,
-          payload,
-          payload.length,
-          type,
-          reason);
+      return DeadLetters.from(sink.useCase(), sink.pipeline(), sink.step())
+          .reject(sink.topic(), -1, payload, payload.length, type, reason);
     }
 
     private static byte[] describe(Object element) {

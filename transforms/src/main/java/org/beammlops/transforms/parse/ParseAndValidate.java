@@ -101,15 +101,8 @@ public abstract class ParseAndValidate<InputT>
       } catch (RejectedRecordException e) {
         out.get(ParseResult.DEAD_LETTERS)
             .output(
-                DeadLetters.of(
-                    parser.useCase().name(),
-                    pipelineName,
-                    "validate",
-                    source,
-                    position,
-                    bytes,
-                    size,
-                    e));
+                DeadLetters.from(parser.useCase().name(), pipelineName, "validate")
+                    .reject(source, position, bytes, size, e));
       }
     }
 
@@ -124,16 +117,8 @@ public abstract class ParseAndValidate<InputT>
       PipelineCounters.counter(PipelineCounters.READ).inc();
       out.get(ParseResult.DEAD_LETTERS)
           .output(
-              DeadLetters.of(
-                  parser.useCase().name(),
-                  pipelineName,
-                  "read",
-                  source,
-                  position,
-                  bytes,
-                  size,
-                  type,
-                  reason));
+              DeadLetters.from(parser.useCase().name(), pipelineName, "read")
+                  .reject(source, position, bytes, size, type, reason));
     }
   }
 

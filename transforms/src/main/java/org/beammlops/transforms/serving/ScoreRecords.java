@@ -10,6 +10,7 @@ import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.Prediction;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.deadletter.DeadLetters;
 import org.beammlops.transforms.deadletter.ErrorType;
 import org.beammlops.transforms.deadletter.FailuresToDeadLetters;
 import org.beammlops.transforms.dedup.DeduplicateById;
@@ -123,19 +124,17 @@ public abstract class ScoreRecords extends PTransform<PCollection<GenericRecord>
             .apply(
                 "FailuresToDeadLetters",
                 FailuresToDeadLetters.of(
-                    useCase().name(),
-                    pipelineName(),
-                    "RunInference",
+                    DeadLetters.from(useCase().name(), pipelineName(), "RunInference"),
                     ErrorType.INFERENCE_FAILED,
-                    new RecordOrigin(useCase())));
+                    new RecordLineage(useCase())));
     return new ScoringResult(predictions, failures, scored.modelEvents());
   }
 
   /** What a dead letter keeps of a valid record: its JSON form, source and position. */
-  static final class RecordOrigin implements FailuresToDeadLetters.Origin<GenericRecord> {
+  static final class RecordLineage implements FailuresToDeadLetters.Lineage<GenericRecord> {
     private final RecordEncoder encoder;
 
-    RecordOrigin(UseCase useCase) {
+    RecordLineage(UseCase useCase) {
       this.encoder = new RecordEncoder(useCase, false);
     }
 

@@ -18,16 +18,9 @@ class DeadLetterJsonTest {
   private static JsonNode encode(byte[] payload) throws Exception {
     return JSON.readTree(
         DeadLetterJson.encode(
-            DeadLetters.of(
-                "flights",
-                "score",
-                "Parse",
-                "t-0",
-                7,
-                payload,
-                payload.length,
-                ErrorType.RECORD_TOO_LARGE,
-                "too large")));
+            DeadLetters.from("flights", "score", "Parse")
+                .reject(
+                    "t-0", 7, payload, payload.length, ErrorType.RECORD_TOO_LARGE, "too large")));
   }
 
   @Test
@@ -43,16 +36,8 @@ class DeadLetterJsonTest {
     Arrays.fill(huge, (byte) 'x');
     byte[] encoded =
         DeadLetterJson.encode(
-            DeadLetters.of(
-                "flights",
-                "score",
-                "Parse",
-                "t-0",
-                7,
-                huge,
-                huge.length,
-                ErrorType.RECORD_TOO_LARGE,
-                "too large"));
+            DeadLetters.from("flights", "score", "Parse")
+                .reject("t-0", 7, huge, huge.length, ErrorType.RECORD_TOO_LARGE, "too large"));
     assertTrue(encoded.length < 1_000_000, "fits Kafka's default 1 MB limit: " + encoded.length);
     JsonNode node = JSON.readTree(encoded);
     assertTrue(node.get("payloadTruncated").asBoolean());
@@ -71,16 +56,9 @@ class DeadLetterJsonTest {
     Arrays.fill(controls, (byte) 1);
     byte[] encoded =
         DeadLetterJson.encode(
-            DeadLetters.of(
-                "flights",
-                "score",
-                "Parse",
-                "t-0",
-                7,
-                controls,
-                controls.length,
-                ErrorType.MALFORMED_JSON,
-                "malformed"));
+            DeadLetters.from("flights", "score", "Parse")
+                .reject(
+                    "t-0", 7, controls, controls.length, ErrorType.MALFORMED_JSON, "malformed"));
     assertTrue(encoded.length <= Topics.MAX_MESSAGE_BYTES, "fits the topic: " + encoded.length);
     JsonNode node = JSON.readTree(encoded);
     assertFalse(node.get("payloadTruncated").asBoolean());
@@ -95,16 +73,8 @@ class DeadLetterJsonTest {
     byte[] payload = "{}".getBytes(StandardCharsets.UTF_8);
     byte[] encoded =
         DeadLetterJson.encode(
-            DeadLetters.of(
-                "flights",
-                "score",
-                "PublishPredictions",
-                huge,
-                -1,
-                payload,
-                payload.length,
-                ErrorType.MESSAGE_TOO_LARGE,
-                huge));
+            DeadLetters.from("flights", "score", "PublishPredictions")
+                .reject(huge, -1, payload, payload.length, ErrorType.MESSAGE_TOO_LARGE, huge));
     assertTrue(encoded.length <= Topics.MAX_MESSAGE_BYTES, "fits the topic: " + encoded.length);
     JsonNode node = JSON.readTree(encoded);
     assertEquals(DeadLetterJson.MAX_TEXT_CHARS, node.get("reason").asText().length());

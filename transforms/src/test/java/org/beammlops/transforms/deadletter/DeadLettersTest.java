@@ -43,29 +43,25 @@ public class DeadLettersTest {
   private static final byte[] NOT_UTF8 = {'a', (byte) 0xC3, 0x28, 'b'};
 
   private static DeadLetter notUtf8() {
-    return DeadLetters.of(
-        "flights",
-        "ingest",
-        "validate",
-        "/in/f.csv",
-        7,
-        NOT_UTF8,
-        NOT_UTF8.length,
-        new RejectedRecordException(ErrorType.NOT_UTF8, "bytes are not valid UTF-8"));
+    return DeadLetters.from("flights", "ingest", "validate")
+        .reject(
+            "/in/f.csv",
+            7,
+            NOT_UTF8,
+            NOT_UTF8.length,
+            new RejectedRecordException(ErrorType.NOT_UTF8, "bytes are not valid UTF-8"));
   }
 
   private static DeadLetter outOfRange() {
     byte[] line = "2001-01-01 06:05,12,0,LAX,SFO".getBytes(UTF_8);
-    return DeadLetters.of(
-        "flights",
-        "ingest",
-        "validate",
-        "/in/f.csv",
-        8,
-        line,
-        line.length,
-        ErrorType.OUT_OF_RANGE,
-        "field 'distance': value '0' is below the minimum 1");
+    return DeadLetters.from("flights", "ingest", "validate")
+        .reject(
+            "/in/f.csv",
+            8,
+            line,
+            line.length,
+            ErrorType.OUT_OF_RANGE,
+            "field 'distance': value '0' is below the minimum 1");
   }
 
   @Test
