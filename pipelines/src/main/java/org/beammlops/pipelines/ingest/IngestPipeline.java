@@ -11,7 +11,6 @@ import org.apache.beam.sdk.transforms.Watch;
 import org.apache.beam.sdk.values.PCollection;
 import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.common.PipelineReports;
-import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
@@ -87,7 +86,6 @@ public final class IngestPipeline {
         fromTopic ? readTopic(pipeline, options, useCase) : readFiles(pipeline, options, useCase);
 
     PCollection<GenericRecord> unique;
-    PCollection<DeadLetter> deadLetters = parsed.deadLetters();
     WritePartitionedParquet writeLake =
         WritePartitionedParquet.to(
             lake.eventsDir(),
@@ -103,11 +101,8 @@ public final class IngestPipeline {
               .records()
               .apply("Deduplicate", DeduplicateById.withTtl(useCase, ttl, options.getDedupKeys()))
               .apply("CommitEvery", CommitWindows.every(options.getCommitIntervalSeconds()));
-      deadLetters =
-          deadLetters.apply(
-              "CommitDeadLettersEvery", CommitWindows.every(options.getCommitIntervalSeconds()));
       writeLake = writeLake.withNumShards(1);
-      writeDeadLetters = writeDeadLetters.withNumShards(1);
+      writeDeadLetters = writeDeadLetters.committedEvery(options.getCommitIntervalSeconds());
     } else {
       PCollection<String> lakeIds =
           pipeline.apply("ReadLakeIds", ReadLakeIds.of(lake, useCase.idField().get().name()));
@@ -121,7 +116,7 @@ public final class IngestPipeline {
     unique
         .apply("CountWritten", CountElements.as(PipelineCounters.WRITTEN))
         .apply("WriteLake", writeLake);
-    deadLetters.apply("WriteDeadLetters", writeDeadLetters);
+    parsed.deadLetters().apply("WriteDeadLetters", writeDeadLetters);
     if (fromTopic) {
       parsed
           .deadLetters()
