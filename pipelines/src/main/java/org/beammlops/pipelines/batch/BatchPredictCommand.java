@@ -21,7 +21,7 @@ import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.serving.StartupModel;
-import org.beammlops.transforms.tracking.TrackingConfig;
+import org.beammlops.transforms.tracking.TrackingSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +46,12 @@ public final class BatchPredictCommand {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(options.getConfig() + ": task: " + e.getMessage(), e);
     }
-    String trackingUri = trackingUri(options, job);
+    TrackingSettings tracking = tracking(options, job);
     if (!job.source().isKafka()) {
       checkSourceMatches(job.source().path());
     }
     ModelRef model =
-        StartupModel.resolveAndCheck(useCase.name(), trackingUri, job.model().uri(), "model.uri");
+        StartupModel.resolveAndCheck(useCase.name(), tracking, job.model().uri(), "model.uri");
     if (!job.target().isKafka()) {
       prepareTargetDir(job.target());
     }
@@ -67,7 +67,7 @@ public final class BatchPredictCommand {
             + ")");
     Map<String, Object> report =
         PipelineReports.runToCompletion(
-            BatchPredictPipeline.build(options, job, useCase, task, trackingUri, model),
+            BatchPredictPipeline.build(options, job, useCase, task, tracking, model),
             BatchPredictPipeline.COUNTERS);
     if (!job.target().isKafka()) {
       removeEmptyTempDirs(job.target());
@@ -75,13 +75,12 @@ public final class BatchPredictCommand {
     return report;
   }
 
-  static String trackingUri(BatchPredictOptions options, BatchPredictConfig job) {
-    if (job.model().trackingUri() != null) {
-      return job.model().trackingUri();
-    }
-    return options.getTrackingUri() != null
-        ? options.getTrackingUri()
-        : TrackingConfig.fromEnvironment().trackingUri().toString();
+  /** The options' tracking settings; the job file's {@code model.trackingUri} names the server. */
+  static TrackingSettings tracking(BatchPredictOptions options, BatchPredictConfig job) {
+    TrackingSettings tracking = TrackingSettings.fromOptions(options);
+    return job.model().trackingUri() != null
+        ? tracking.withTrackingUri(job.model().trackingUri())
+        : tracking;
   }
 
   /** A clear error, before any work, when the source matches no file. */

@@ -3,12 +3,14 @@ package org.beammlops.pipelines.batch;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.beammlops.pipelines.common.MlopsOptions;
+import org.beammlops.transforms.tracking.TrackingOptions;
 
 /**
  * Options of {@code ./mlops batch-predict}: the job itself is a YAML file, the command line only
- * says where it is and how to run it (runner, tracking server, default broker).
+ * says where it is and how to run it (runner, tracking server unless the job file names one,
+ * default broker).
  */
-public interface BatchPredictOptions extends MlopsOptions {
+public interface BatchPredictOptions extends MlopsOptions, TrackingOptions {
 
   @Description(
       "The job file (YAML): source (file or kafka), model (uri), target (file or kafka), task.")
@@ -16,11 +18,4 @@ public interface BatchPredictOptions extends MlopsOptions {
   String getConfig();
 
   void setConfig(String value);
-
-  @Description(
-      "MLflow tracking server, unless the job file's model.trackingUri says; default"
-          + " $MLFLOW_TRACKING_URI or http://127.0.0.1:5000.")
-  String getTrackingUri();
-
-  void setTrackingUri(String value);
 }

@@ -29,6 +29,7 @@ import org.beammlops.transforms.parse.ParseResult;
 import org.beammlops.transforms.serving.PublishPredictions;
 import org.beammlops.transforms.serving.ScoreRecords;
 import org.beammlops.transforms.serving.ScoringResult;
+import org.beammlops.transforms.tracking.TrackingSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +65,7 @@ public final class BatchPredictPipeline {
       BatchPredictConfig job,
       UseCase useCase,
       Task task,
-      String trackingUri,
+      TrackingSettings tracking,
       ModelRef model) {
     Pipeline pipeline = Pipeline.create(options);
     ParseResult parsed =
@@ -81,7 +82,7 @@ public final class BatchPredictPipeline {
                     task,
                     NAME,
                     RunInference.of(
-                            MlflowOnnxModelHandler.of(useCase.name(), trackingUri),
+                            MlflowOnnxModelHandler.of(useCase.name(), tracking),
                             model,
                             DoubleCoder.of())
                         .withBatchSize(1, job.batchSize())));

@@ -23,7 +23,7 @@ import org.beammlops.pipelines.ingest.IngestPipeline;
 import org.beammlops.pipelines.train.TrainOptions;
 import org.beammlops.pipelines.train.TrainPipeline;
 import org.beammlops.schemas.usecase.UseCases;
-import org.beammlops.transforms.tracking.TrackingConfig;
+import org.beammlops.transforms.tracking.TrackingSettings;
 
 /**
  * The benchmarks:
@@ -163,10 +163,7 @@ public final class BenchCommand {
     }
     FileSystems.setDefaultPipelineOptions(options);
     Commands.checkInputMatches(options.getInput());
-    checkTrackingServer(
-        options.getTrackingUri() != null
-            ? options.getTrackingUri()
-            : TrackingConfig.fromEnvironment().trackingUri().toString());
+    checkTrackingServer(TrackingSettings.fromOptions(options).trackingUri());
     if (runArgs.stream().noneMatch(a -> a.startsWith("--lake="))) {
       // Like bench ingest: a fresh lake, so the training data of a bench run is its own.
       options.setLake(Files.createTempDirectory("mlops-bench-train-").toString());

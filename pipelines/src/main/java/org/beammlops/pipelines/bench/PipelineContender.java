@@ -13,6 +13,7 @@ import org.beammlops.pipelines.score.ScorePipeline;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.inference.ModelRef;
+import org.beammlops.transforms.tracking.TrackingSettings;
 
 /**
  * The score pipeline itself — the same {@link ScorePipeline#build} that {@code ./mlops score} runs
@@ -47,7 +48,7 @@ final class PipelineContender implements Contender {
       OptionPresets presets,
       UseCase useCase,
       Task task,
-      String trackingUri,
+      TrackingSettings tracking,
       ModelRef model,
       String lake,
       BenchTopics topics) {
@@ -61,7 +62,7 @@ final class PipelineContender implements Contender {
     args.add("--lake=" + lake);
     ScoreOptions options =
         Commands.parse(args.toArray(String[]::new), ScoreBenchOptions.class, presets);
-    Pipeline pipeline = ScorePipeline.build(options, useCase, task, model);
+    Pipeline pipeline = ScorePipeline.build(options, useCase, task, tracking, model);
     return new PipelineContender(pipeline.run());
   }
 

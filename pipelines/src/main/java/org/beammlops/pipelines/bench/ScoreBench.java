@@ -23,6 +23,7 @@ import org.beammlops.transforms.inference.LoadedModel;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.WatchModelRegistry;
+import org.beammlops.transforms.tracking.TrackingSettings;
 
 /**
  * {@code ./mlops bench score}: the score pipeline on DirectRunner and FlinkRunner {@code [local]}
@@ -42,7 +43,7 @@ final class ScoreBench {
   private final OptionPresets presets;
   private final UseCase useCase;
   private final Task task;
-  private final String trackingUri;
+  private final TrackingSettings tracking;
   private final String bootstrap;
 
   private ScoreBench(ScoreBenchOptions options, List<String> pipelineArgs, OptionPresets presets) {
@@ -51,7 +52,7 @@ final class ScoreBench {
     this.presets = presets;
     this.useCase = UseCases.load(options.getUseCase());
     this.task = useCase.task(options.getTask());
-    this.trackingUri = ScorePipeline.trackingUri(options);
+    this.tracking = TrackingSettings.fromOptions(options);
     this.bootstrap = options.getBootstrapServers();
   }
 
@@ -101,7 +102,7 @@ final class ScoreBench {
   }
 
   private int measure(List<String> runners) throws IOException {
-    BenchCommand.checkTrackingServer(trackingUri);
+    BenchCommand.checkTrackingServer(tracking.trackingUri());
     BenchTopics.checkBroker(bootstrap);
     ModelRef model = resolveModel();
     RequestPayloads payloads =
@@ -135,7 +136,7 @@ final class ScoreBench {
                         presets,
                         useCase,
                         task,
-                        trackingUri,
+                        tracking,
                         model,
                         work.resolve(runner + "-" + System.nanoTime()).toString(),
                         topics);
@@ -246,7 +247,7 @@ final class ScoreBench {
   private ModelRef resolveModel() {
     String uri = ScorePipeline.modelUri(options, useCase, task);
     try {
-      return WatchModelRegistry.resolve(trackingUri, uri);
+      return WatchModelRegistry.resolve(tracking, uri);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "cannot serve "
@@ -261,7 +262,7 @@ final class ScoreBench {
   }
 
   private LoadedModel<GenericRecord, Double> loadIf(boolean needed, ModelRef model) {
-    return needed ? MlflowOnnxModelHandler.of(useCase.name(), trackingUri).load(model) : null;
+    return needed ? MlflowOnnxModelHandler.of(useCase.name(), tracking).load(model) : null;
   }
 
   private Map<String, Object> report(

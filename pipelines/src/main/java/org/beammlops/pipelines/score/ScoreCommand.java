@@ -12,6 +12,7 @@ import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.metrics.PipelineCounters;
 import org.beammlops.transforms.serving.ScoreRecords;
 import org.beammlops.transforms.serving.StartupModel;
+import org.beammlops.transforms.tracking.TrackingSettings;
 
 /**
  * {@code ./mlops score} as a command: the launcher's work around {@link ScorePipeline}'s graph. It
@@ -110,11 +111,11 @@ public final class ScoreCommand {
 
     Pipeline pipeline(ScoreOptions options) {
       String modelUri = ScorePipeline.modelUri(options, useCase, task);
+      TrackingSettings tracking = TrackingSettings.fromOptions(options);
       // Fails here, before anything runs, for a model that does not exist or cannot be served, or
       // a tracking server that does not answer.
       ModelRef initial =
-          StartupModel.resolveAndCheck(
-              useCase.name(), ScorePipeline.trackingUri(options), modelUri, "--model");
+          StartupModel.resolveAndCheck(useCase.name(), tracking, modelUri, "--model");
       PipelineReports.progress(
           "score: "
               + ScorePipeline.requestsTopic(options, useCase)
@@ -125,7 +126,7 @@ public final class ScoreCommand {
               + " ("
               + modelUri
               + ")");
-      return ScorePipeline.build(options, useCase, task, initial);
+      return ScorePipeline.build(options, useCase, task, tracking, initial);
     }
   }
 }

@@ -9,9 +9,11 @@ import org.beammlops.pipelines.common.MlopsOptions;
 import org.beammlops.pipelines.common.StopOptions;
 import org.beammlops.transforms.parse.Format;
 import org.beammlops.transforms.serving.PublishPredictions;
+import org.beammlops.transforms.tracking.TrackingOptions;
 
 /** Options of {@code ./mlops score}. */
-public interface ScoreOptions extends MlopsOptions, DedupOptions, StopOptions, StreamingOptions {
+public interface ScoreOptions
+    extends MlopsOptions, TrackingOptions, DedupOptions, StopOptions, StreamingOptions {
   /** Where the consumer group starts reading. */
   enum StartAt {
     /** Its committed offsets; the earliest when it has none. */
@@ -32,11 +34,6 @@ public interface ScoreOptions extends MlopsOptions, DedupOptions, StopOptions, S
   String getModel();
 
   void setModel(String value);
-
-  @Description("MLflow tracking server; default $MLFLOW_TRACKING_URI or http://127.0.0.1:5000.")
-  String getTrackingUri();
-
-  void setTrackingUri(String value);
 
   @Description("Seconds between looks at the registry for a moved alias (0 = never).")
   @Default.Integer(10)

@@ -23,6 +23,7 @@ import org.beammlops.transforms.serving.ScoreRecords;
 import org.beammlops.transforms.serving.ScoreRequests;
 import org.beammlops.transforms.serving.ScoringResult;
 import org.beammlops.transforms.serving.WritePredictionLog;
+import org.beammlops.transforms.tracking.TrackingSettings;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -47,7 +48,12 @@ public final class ScorePipeline {
   private ScorePipeline() {}
 
   /** The score pipeline serving {@code initial} first (resolved and checked on the launcher). */
-  public static Pipeline build(ScoreOptions options, UseCase useCase, Task task, ModelRef initial) {
+  public static Pipeline build(
+      ScoreOptions options,
+      UseCase useCase,
+      Task task,
+      TrackingSettings tracking,
+      ModelRef initial) {
     Pipeline pipeline = Pipeline.create(options);
     Lake lake = Lake.at(options.getLake(), useCase.name());
     String bootstrap = options.getBootstrapServers();
@@ -60,7 +66,7 @@ public final class ScorePipeline {
                 ScoreRequests.of(
                     options.getFormat().forMessages(),
                     ScoreRecords.with(
-                        useCase, task, NAME, inference(options, useCase, task, initial)),
+                        useCase, task, NAME, inference(options, useCase, task, tracking, initial)),
                     options.getDedupKeys()));
 
     PCollection<DeadLetter> unpublishedPredictions =
@@ -105,11 +111,14 @@ public final class ScorePipeline {
 
   /** RunInference with the MLflow ONNX handler, following the registry when serving an alias. */
   private static RunInference<GenericRecord, Double> inference(
-      ScoreOptions options, UseCase useCase, Task task, ModelRef initial) {
-    String trackingUri = trackingUri(options);
+      ScoreOptions options,
+      UseCase useCase,
+      Task task,
+      TrackingSettings tracking,
+      ModelRef initial) {
     RunInference<GenericRecord, Double> inference =
         RunInference.of(
-                MlflowOnnxModelHandler.of(useCase.name(), trackingUri), initial, DoubleCoder.of())
+                MlflowOnnxModelHandler.of(useCase.name(), tracking), initial, DoubleCoder.of())
             .withBatchSize(options.getMinBatchSize(), options.getMaxBatchSize());
     if (options.getMaxWaitMillis() > 0) {
       inference = inference.withMaxWait(Duration.millis(options.getMaxWaitMillis()));
@@ -118,7 +127,7 @@ public final class ScorePipeline {
     if (options.getPollIntervalSeconds() > 0 && modelUri.startsWith("models:/")) {
       WatchModelRegistry watch =
           WatchModelRegistry.of(
-              trackingUri, modelUri, Duration.standardSeconds(options.getPollIntervalSeconds()));
+              tracking, modelUri, Duration.standardSeconds(options.getPollIntervalSeconds()));
       if (options.getMaxReadSeconds() > 0) {
         // A bounded run ends when its read does; the registry poll must end with it.
         watch =
@@ -147,15 +156,6 @@ public final class ScorePipeline {
     return options.getConsumerGroup() != null
         ? options.getConsumerGroup()
         : useCase.consumerGroup(NAME, task);
-  }
-
-  /** {@code --trackingUri}, or the launcher's MLflow tracking URI. */
-  public static String trackingUri(ScoreOptions options) {
-    return options.getTrackingUri() != null
-        ? options.getTrackingUri()
-        : org.beammlops.transforms.tracking.TrackingConfig.fromEnvironment()
-            .trackingUri()
-            .toString();
   }
 
   /** {@code --model}, or the champion of the task's registered model. */

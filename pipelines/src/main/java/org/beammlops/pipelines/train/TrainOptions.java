@@ -5,9 +5,10 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 import org.beammlops.pipelines.common.MlopsOptions;
 import org.beammlops.transforms.parse.Format;
+import org.beammlops.transforms.tracking.TrackingOptions;
 
 /** Options of {@code ./mlops train}. */
-public interface TrainOptions extends MlopsOptions {
+public interface TrainOptions extends MlopsOptions, TrackingOptions {
   /** How the holdout is split off: by time, or by a hash of the id. */
   enum Split {
     /** The latest dates (or those from --holdoutFrom) are held out. */
@@ -124,11 +125,6 @@ public interface TrainOptions extends MlopsOptions {
   int getMinCategoryCount();
 
   void setMinCategoryCount(int value);
-
-  @Description("MLflow tracking server; default $MLFLOW_TRACKING_URI or http://127.0.0.1:5000.")
-  String getTrackingUri();
-
-  void setTrackingUri(String value);
 
   @Description("Experiment to log to; default <useCase>-<task>.")
   String getExperiment();

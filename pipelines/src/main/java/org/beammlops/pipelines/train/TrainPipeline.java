@@ -32,7 +32,7 @@ import org.beammlops.transforms.learn.Stacker;
 import org.beammlops.transforms.tracking.MetricPoint;
 import org.beammlops.transforms.tracking.RunHandle;
 import org.beammlops.transforms.tracking.TrackingClient;
-import org.beammlops.transforms.tracking.TrackingConfig;
+import org.beammlops.transforms.tracking.TrackingSettings;
 
 /**
  * {@code ./mlops train}: lake → train/holdout split → feature spec → cross-validated base learners
@@ -67,16 +67,13 @@ public final class TrainPipeline {
         LearnerOptions.parse(options.getLearners(), options.getLearnerParams());
     checkOptions(options);
     checkDataExists(options, useCase);
-    TrackingConfig.Builder config = TrackingConfig.fromEnvironment().toBuilder();
-    if (options.getTrackingUri() != null) {
-      config.trackingUri(options.getTrackingUri());
-    }
     String modelName =
         options.getRegisteredModel() != null
             ? options.getRegisteredModel()
             : useCase.modelName(task);
     String experiment = options.getExperiment() != null ? options.getExperiment() : modelName;
-    try (TrackingClient tracking = TrackingClient.create(config.build())) {
+    try (TrackingClient tracking =
+        TrackingClient.create(TrackingSettings.fromOptions(options).config())) {
       String experimentId = tracking.getOrCreateExperiment(experiment);
       RunHandle parent =
           tracking.startRun(

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.beammlops.pipelines.train.TrainPipeline;
 import org.beammlops.pipelines.train.TrainingFixture;
+import org.beammlops.transforms.tracking.LocalTrackingServer;
 import org.beammlops.transforms.tracking.ModelUri;
 import org.beammlops.transforms.tracking.RunHandle;
 import org.beammlops.transforms.tracking.TrackingClient;
@@ -54,6 +55,20 @@ public final class TrainedModel {
     return version;
   }
 
+  /**
+   * The shared model's MLflow directory, for a test that registers it itself (on a server with
+   * authentication, say): trained on a tracking server of its own if no test has trained it yet.
+   */
+  public static synchronized Path directory() throws Exception {
+    if (trainedModel == null) {
+      try (LocalTrackingServer server =
+          LocalTrackingServer.start(Files.createTempDirectory("trained-model-mlruns-"))) {
+        registerAsChampion(server.url(), "trained-model");
+      }
+    }
+    return trainedModel;
+  }
+
   /** Copies the files of {@code model}'s champion into {@code to}, and returns {@code to}. */
   public static Path copyOfModel(String trackingUri, String model, Path to) throws Exception {
     try (TrackingClient tracking = tracking(trackingUri)) {
@@ -69,7 +84,13 @@ public final class TrainedModel {
 
   /** Logs an MLflow model directory in a run of its own and registers it as a new version. */
   public static long registerModelDir(String trackingUri, String model, Path dir) throws Exception {
-    try (TrackingClient tracking = tracking(trackingUri)) {
+    return registerModelDir(TrackingConfig.builder().trackingUri(trackingUri).build(), model, dir);
+  }
+
+  /** As {@link #registerModelDir(String, String, Path)} through a client of {@code config}. */
+  public static long registerModelDir(TrackingConfig config, String model, Path dir)
+      throws Exception {
+    try (TrackingClient tracking = TrackingClient.create(config)) {
       tracking.ensureRegisteredModel(model);
       String experiment = tracking.getOrCreateExperiment(model + "-registered");
       try (RunHandle run = tracking.startRun(experiment, dir.getFileName().toString(), Map.of())) {

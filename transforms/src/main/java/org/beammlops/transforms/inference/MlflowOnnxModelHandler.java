@@ -14,7 +14,7 @@ import org.beammlops.transforms.model.SchemaSpec;
 import org.beammlops.transforms.onnx.OnnxRunner;
 import org.beammlops.transforms.tracking.ModelUri;
 import org.beammlops.transforms.tracking.TrackingClient;
-import org.beammlops.transforms.tracking.TrackingConfig;
+import org.beammlops.transforms.tracking.TrackingSettings;
 
 /**
  * Serves the project's MLflow models with ONNX Runtime (through DJL): use-case records in, the
@@ -27,21 +27,29 @@ import org.beammlops.transforms.tracking.TrackingConfig;
  */
 public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord, Double> {
   private final String useCase;
-  private final String trackingUri;
+  private final TrackingSettings tracking;
 
-  private MlflowOnnxModelHandler(String useCase, String trackingUri) {
+  private MlflowOnnxModelHandler(String useCase, TrackingSettings tracking) {
     this.useCase = useCase;
-    this.trackingUri = trackingUri;
+    this.tracking = tracking;
   }
 
-  /** Loads models of {@code useCase}; {@code models:/} URIs resolve through {@code trackingUri}. */
+  /**
+   * Loads models of {@code useCase}; {@code models:/} URIs resolve through the server {@code
+   * tracking} names, with the credentials it says where to find wherever the model is loaded.
+   */
+  public static MlflowOnnxModelHandler of(String useCase, TrackingSettings tracking) {
+    return new MlflowOnnxModelHandler(useCase, tracking);
+  }
+
+  /** As {@link #of(String, TrackingSettings)} with {@link TrackingSettings#of(String)}. */
   public static MlflowOnnxModelHandler of(String useCase, String trackingUri) {
-    return new MlflowOnnxModelHandler(useCase, trackingUri);
+    return of(useCase, TrackingSettings.of(trackingUri));
   }
 
   @Override
   public String describe() {
-    return "mlflow-onnx:" + useCase + "@" + trackingUri;
+    return "mlflow-onnx:" + useCase + "@" + tracking.trackingUri();
   }
 
   @Override
@@ -103,10 +111,8 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
       }
       return dir;
     }
-    try (TrackingClient tracking =
-        TrackingClient.create(
-            TrackingConfig.fromEnvironment().toBuilder().trackingUri(trackingUri).build())) {
-      return tracking.resolve(ModelUri.parse(location)).localPath();
+    try (TrackingClient client = TrackingClient.create(tracking.config())) {
+      return client.resolve(ModelUri.parse(location)).localPath();
     }
   }
 

@@ -17,6 +17,7 @@ import org.beammlops.transforms.tracking.RegisteredModelVersion;
 import org.beammlops.transforms.tracking.RetryPolicy;
 import org.beammlops.transforms.tracking.TrackingClient;
 import org.beammlops.transforms.tracking.TrackingConfig;
+import org.beammlops.transforms.tracking.TrackingSettings;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,45 +31,52 @@ import org.slf4j.LoggerFactory;
 public final class WatchModelRegistry
     extends PTransform<PBegin, PCollectionView<Iterable<WatchModelRegistry.Answer>>> {
   private static final Logger LOG = LoggerFactory.getLogger(WatchModelRegistry.class);
-  private final String trackingUri;
+  private final TrackingSettings tracking;
   private final String modelUri;
   private final Duration interval;
   private final org.joda.time.Instant stopAt;
 
   private WatchModelRegistry(
-      String trackingUri, String modelUri, Duration interval, org.joda.time.Instant stopAt) {
-    this.trackingUri = trackingUri;
+      TrackingSettings tracking, String modelUri, Duration interval, org.joda.time.Instant stopAt) {
+    this.tracking = tracking;
     this.modelUri = modelUri;
     this.interval = interval;
     this.stopAt = stopAt;
   }
 
-  public static WatchModelRegistry of(String trackingUri, String modelUri, Duration interval) {
+  /** Asks the server {@code tracking} names where {@code modelUri} is every {@code interval}. */
+  public static WatchModelRegistry of(
+      TrackingSettings tracking, String modelUri, Duration interval) {
     ModelUri.parse(modelUri);
-    return new WatchModelRegistry(trackingUri, modelUri, interval, null);
+    return new WatchModelRegistry(tracking, modelUri, interval, null);
   }
 
   /** Stops polling at {@code instant}, so that a bounded run of the pipeline can finish. */
   public WatchModelRegistry stoppingAt(org.joda.time.Instant instant) {
-    return new WatchModelRegistry(trackingUri, modelUri, interval, instant);
+    return new WatchModelRegistry(tracking, modelUri, interval, instant);
   }
 
   /**
    * What {@code modelUri} points at now: a {@code models:/} alias or version becomes {@code
    * models:/<name>/<version>}; anything else (a local directory) is served as it is.
    */
+  public static ModelRef resolve(TrackingSettings tracking, String modelUri) {
+    return resolve(tracking.builder(), modelUri);
+  }
+
+  /** As {@link #resolve(TrackingSettings, String)} with {@link TrackingSettings#of(String)}. */
   public static ModelRef resolve(String trackingUri, String modelUri) {
-    return resolve(TrackingConfig.fromEnvironment().toBuilder().trackingUri(trackingUri), modelUri);
+    return resolve(TrackingSettings.of(trackingUri), modelUri);
   }
 
   /**
    * One quick question per poll: no retries and short timeouts, because the next tick asks again,
    * and a poll that waits out a down server would hold a worker thread the scoring needs.
    */
-  static ModelRef poll(String trackingUri, String modelUri) {
+  static ModelRef poll(TrackingSettings tracking, String modelUri) {
     return resolve(
-        TrackingConfig.fromEnvironment().toBuilder()
-            .trackingUri(trackingUri)
+        tracking
+            .builder()
             .retryPolicy(RetryPolicy.NONE)
             .connectTimeout(java.time.Duration.ofSeconds(2))
             .requestTimeout(java.time.Duration.ofSeconds(10)),
@@ -122,7 +130,7 @@ public final class WatchModelRegistry
             stopAt == null
                 ? PeriodicImpulse.create().withInterval(interval)
                 : PeriodicImpulse.create().stopAt(stopAt).withInterval(interval))
-        .apply("AskRegistry", ParDo.of(new Poll(trackingUri, modelUri)))
+        .apply("AskRegistry", ParDo.of(new Poll(tracking, modelUri)))
         .setCoder(SerializableCoder.of(Answer.class))
         .apply(
             "EveryAnswer",
@@ -147,11 +155,11 @@ public final class WatchModelRegistry
   public record Answer(long askedAtMillis, ModelRef ref) implements java.io.Serializable {}
 
   private static final class Poll extends DoFn<org.joda.time.Instant, Answer> {
-    private final String trackingUri;
+    private final TrackingSettings tracking;
     private final String modelUri;
 
-    Poll(String trackingUri, String modelUri) {
-      this.trackingUri = trackingUri;
+    Poll(TrackingSettings tracking, String modelUri) {
+      this.tracking = tracking;
       this.modelUri = modelUri;
     }
 
@@ -159,7 +167,7 @@ public final class WatchModelRegistry
     public void process(OutputReceiver<Answer> out) {
       try {
         long asked = System.currentTimeMillis();
-        out.output(new Answer(asked, poll(trackingUri, modelUri)));
+        out.output(new Answer(asked, poll(tracking, modelUri)));
       } catch (RuntimeException e) {
         LOG.warn("cannot ask the registry where {} is (will retry): {}", modelUri, e.getMessage());
       }

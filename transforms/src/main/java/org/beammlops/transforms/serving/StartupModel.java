@@ -7,6 +7,7 @@ import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.WatchModelRegistry;
 import org.beammlops.transforms.tracking.TrackingException;
 import org.beammlops.transforms.tracking.TrackingServerUnreachableException;
+import org.beammlops.transforms.tracking.TrackingSettings;
 
 /**
  * The model version a job starts with, checked before anything runs: an alias is resolved to its
@@ -22,10 +23,10 @@ public final class StartupModel {
    * the URI under (a YAML key, an option).
    */
   public static ModelRef resolveAndCheck(
-      String useCase, String trackingUri, String modelUri, String setting) {
+      String useCase, TrackingSettings tracking, String modelUri, String setting) {
     ModelRef ref;
     try {
-      ref = WatchModelRegistry.resolve(trackingUri, modelUri);
+      ref = WatchModelRegistry.resolve(tracking, modelUri);
     } catch (TrackingServerUnreachableException e) {
       throw new IllegalStateException(
           setting + ": cannot resolve " + modelUri + ": " + e.getMessage(), e);
@@ -38,7 +39,7 @@ public final class StartupModel {
                 + ": "
                 + modelUri
                 + " does not exist on "
-                + trackingUri
+                + tracking.trackingUri()
                 + " ("
                 + e.getMessage()
                 + ")",
@@ -47,7 +48,7 @@ public final class StartupModel {
       throw e;
     }
     try (LoadedModel<GenericRecord, Double> loaded =
-        MlflowOnnxModelHandler.of(useCase, trackingUri).load(ref)) {
+        MlflowOnnxModelHandler.of(useCase, tracking).load(ref)) {
       return loaded.ref();
     } catch (TrackingServerUnreachableException e) {
       throw e;

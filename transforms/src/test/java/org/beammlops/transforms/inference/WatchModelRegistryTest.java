@@ -5,6 +5,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.net.ServerSocket;
+import org.beammlops.transforms.tracking.TrackingSettings;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -24,7 +25,9 @@ public class WatchModelRegistryTest {
     RuntimeException e =
         assertThrows(
             RuntimeException.class,
-            () -> WatchModelRegistry.poll(url, "models:/flights-delay15@champion"));
+            () ->
+                WatchModelRegistry.poll(
+                    TrackingSettings.of(url), "models:/flights-delay15@champion"));
     double seconds = (System.nanoTime() - start) / 1e9;
     // A poll that retried would hold a worker thread for seconds; the next tick asks again.
     assertTrue("took " + seconds + " s", seconds < 3);

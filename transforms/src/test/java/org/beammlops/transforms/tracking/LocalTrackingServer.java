@@ -42,6 +42,24 @@ public final class LocalTrackingServer implements AutoCloseable {
   /** Starts the server on {@code port}: a restart on the same port, to test recovery. */
   public static LocalTrackingServer start(Path root, int port)
       throws IOException, InterruptedException {
+    return start(root, port, null, null);
+  }
+
+  /**
+   * Starts a server that requires basic auth as {@code username}/{@code password} (handed to it in
+   * its environment, so that they are not on its command line).
+   */
+  public static LocalTrackingServer startWithBasicAuth(Path root, String username, String password)
+      throws IOException, InterruptedException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    return start(root, port, username, password);
+  }
+
+  private static LocalTrackingServer start(Path root, int port, String username, String password)
+      throws IOException, InterruptedException {
     Path infra = Path.of("..", "infra", "local", "target").toAbsolutePath().normalize();
     Path classpathFile = infra.resolve("classpath.txt");
     Path classes = infra.resolve("classes");
@@ -81,6 +99,10 @@ public final class LocalTrackingServer implements AutoCloseable {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().remove("MLOPS_TRACKING_USERNAME");
     builder.environment().remove("MLOPS_TRACKING_PASSWORD");
+    if (username != null) {
+      builder.environment().put("MLOPS_TRACKING_USERNAME", username);
+      builder.environment().put("MLOPS_TRACKING_PASSWORD", password);
+    }
     Process process = builder.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
