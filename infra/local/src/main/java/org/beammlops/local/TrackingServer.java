@@ -4,8 +4,10 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -246,20 +248,25 @@ public final class TrackingServer implements LocalService {
 
   /** True if {@code GET <url>/health} answers 200 within two seconds. */
   static boolean healthy(String url) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url + "/health"))
+            .timeout(java.time.Duration.ofSeconds(2))
+            .GET()
+            .build();
     try {
-      HttpURLConnection connection =
-          (HttpURLConnection) URI.create(url + "/health").toURL().openConnection();
-      connection.setConnectTimeout(2000);
-      connection.setReadTimeout(2000);
-      try {
-        return connection.getResponseCode() == 200;
-      } finally {
-        connection.disconnect();
-      }
+      return HEALTH_CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()
+          == 200;
     } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return false;
     }
   }
+
+  /** The JDK's HTTP client, as the tracking client uses. */
+  private static final HttpClient HEALTH_CLIENT =
+      HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
 
   private static void writeText(Path file, String text) {
     try {

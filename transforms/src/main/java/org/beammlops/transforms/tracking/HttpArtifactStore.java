@@ -18,7 +18,7 @@ final class HttpArtifactStore implements ArtifactStore {
   static final String ENDPOINT = "/api/2.0/mlflow-artifacts/artifacts";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final RawHttp http;
+  private final TrackingHttp http;
   private final String serverBase;
   private final String rootPath;
 
@@ -26,7 +26,7 @@ final class HttpArtifactStore implements ArtifactStore {
    * @param serverBase e.g. {@code http://127.0.0.1:5000} (no trailing slash)
    * @param rootPath the artifact root below the proxy, e.g. {@code 1/<run>/artifacts}
    */
-  HttpArtifactStore(RawHttp http, String serverBase, String rootPath) {
+  HttpArtifactStore(TrackingHttp http, String serverBase, String rootPath) {
     this.http = http;
     this.serverBase = serverBase;
     this.rootPath = ArtifactPaths.checkRelative(rootPath, "artifact root");

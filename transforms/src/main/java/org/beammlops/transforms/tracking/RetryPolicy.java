@@ -5,10 +5,11 @@ import java.util.Objects;
 
 /**
  * Bounded exponential backoff for transient failures: connection refused or reset, time-outs, HTTP
- * 429 and 5xx. Client errors (other 4xx) are never retried.
+ * 429 and 5xx. Client errors (other 4xx) are never retried. The waits are Beam's {@code
+ * FluentBackoff}'s: doubling from {@code initialBackoff}, capped at {@code maxBackoff}, jittered.
  *
  * @param maxAttempts total attempts including the first one (at least 1)
- * @param initialBackoff wait before the second attempt; doubled before each following one
+ * @param initialBackoff wait before the second attempt (about); doubled before each following one
  * @param maxBackoff upper bound of a single wait
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
@@ -34,22 +35,5 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
   /** A policy with {@code maxAttempts} attempts and the same backoff. */
   public RetryPolicy withMaxAttempts(int attempts) {
     return new RetryPolicy(attempts, initialBackoff, maxBackoff);
-  }
-
-  /**
-   * How long to wait before attempt number {@code attempt} (2 for the first retry): {@code
-   * initialBackoff * 2^(attempt - 2)}, capped at {@code maxBackoff}.
-   */
-  public Duration backoffBefore(int attempt) {
-    if (attempt < 2) {
-      return Duration.ZERO;
-    }
-    long initial = initialBackoff.toMillis();
-    int doublings = Math.min(attempt - 2, 30);
-    long millis = initial <= 0 ? 0 : initial << doublings;
-    if (millis < 0 || millis > maxBackoff.toMillis()) {
-      millis = maxBackoff.toMillis();
-    }
-    return Duration.ofMillis(millis);
   }
 }

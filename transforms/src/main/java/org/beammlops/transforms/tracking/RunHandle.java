@@ -23,7 +23,8 @@ import java.util.Optional;
  * Thread-safe as far as the server is: logging calls can come from several threads.
  */
 public final class RunHandle implements AutoCloseable {
-  private final TrackingClient client;
+  private final MlflowRuns runs;
+  private final ArtifactStores artifacts;
   private final String runId;
   private final String experimentId;
   private final String runName;
@@ -33,14 +34,16 @@ public final class RunHandle implements AutoCloseable {
   private volatile RunStatus endedWith;
 
   RunHandle(
-      TrackingClient client,
+      MlflowRuns runs,
+      ArtifactStores artifacts,
       String runId,
       String experimentId,
       String runName,
       String artifactUri,
       String parentRunId,
       boolean owned) {
-    this.client = Objects.requireNonNull(client, "client");
+    this.runs = Objects.requireNonNull(runs, "runs");
+    this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
     this.runId = Objects.requireNonNull(runId, "runId");
     this.experimentId = experimentId;
     this.runName = runName;
@@ -83,48 +86,48 @@ public final class RunHandle implements AutoCloseable {
   // ------------------------------------------------------------------------------------- logging
 
   public RunHandle logParam(String key, String value) {
-    client.logParam(runId, key, value);
+    runs.logParam(runId, key, value);
     return this;
   }
 
   /** Logs params in batches. */
   public RunHandle logParams(Map<String, String> params) {
-    client.logBatch(runId, params, List.of(), Map.of());
+    runs.logBatch(runId, params, List.of(), Map.of());
     return this;
   }
 
   /** Logs a value at step 0, now. */
   public RunHandle logMetric(String key, double value) {
-    client.logMetric(runId, MetricPoint.of(key, value));
+    runs.logMetric(runId, MetricPoint.of(key, value));
     return this;
   }
 
   /** Logs a value at {@code step}, now. */
   public RunHandle logMetric(String key, double value, long step) {
-    client.logMetric(runId, MetricPoint.of(key, value, step));
+    runs.logMetric(runId, MetricPoint.of(key, value, step));
     return this;
   }
 
   public RunHandle logMetric(MetricPoint point) {
-    client.logMetric(runId, point);
+    runs.logMetric(runId, point);
     return this;
   }
 
   /** Logs metric points in batches. */
   public RunHandle logMetrics(List<MetricPoint> points) {
-    client.logBatch(runId, Map.of(), points, Map.of());
+    runs.logBatch(runId, Map.of(), points, Map.of());
     return this;
   }
 
   public RunHandle setTag(String key, String value) {
-    client.setTag(runId, key, value);
+    runs.setTag(runId, key, value);
     return this;
   }
 
   /** Logs params, metrics and tags with as few {@code runs/log-batch} requests as allowed. */
   public RunHandle logBatch(
       Map<String, String> params, List<MetricPoint> metrics, Map<String, String> tags) {
-    client.logBatch(runId, params, metrics, tags);
+    runs.logBatch(runId, params, metrics, tags);
     return this;
   }
 
@@ -132,26 +135,26 @@ public final class RunHandle implements AutoCloseable {
 
   /** Uploads one file into artifact directory {@code artifactDir} ("" = root). */
   public RunHandle logArtifact(Path file, String artifactDir) {
-    client.logArtifactTo(artifactUri(), file, artifactDir);
+    artifacts.logArtifactTo(artifactUri(), file, artifactDir);
     return this;
   }
 
   /** Uploads a directory tree into artifact directory {@code artifactPath} ("" = root). */
   public RunHandle logArtifacts(Path localDir, String artifactPath) {
-    client.logArtifactsTo(artifactUri(), localDir, artifactPath);
+    artifacts.logArtifactsTo(artifactUri(), localDir, artifactPath);
     return this;
   }
 
   /** The immediate children of artifact directory {@code path} ("" = root). */
   public List<ArtifactInfo> listArtifacts(String path) {
-    return client.listArtifactsAt(artifactUri(), path);
+    return artifacts.listArtifactsAt(artifactUri(), path);
   }
 
   /**
    * Downloads artifact {@code path} (file or directory) to {@code destination} (must not exist).
    */
   public Path downloadArtifacts(String path, Path destination) {
-    return client.downloadArtifactsFrom(artifactUri(), path, destination);
+    return artifacts.downloadArtifactsFrom(artifactUri(), path, destination);
   }
 
   // ------------------------------------------------------------------------------------- nesting
@@ -162,7 +165,7 @@ public final class RunHandle implements AutoCloseable {
   }
 
   public RunHandle startChildRun(String name, Map<String, String> tags) {
-    return client.startRun(experimentId, name, tags, runId);
+    return runs.startRun(experimentId, name, tags, runId);
   }
 
   // -------------------------------------------------------------------------------------- ending
@@ -187,7 +190,7 @@ public final class RunHandle implements AutoCloseable {
     if (!status.isTerminal()) {
       throw new IllegalArgumentException(status + " is not a status a run ends in");
     }
-    client.endRun(runId, status);
+    runs.endRun(runId, status);
     endedWith = status;
   }
 

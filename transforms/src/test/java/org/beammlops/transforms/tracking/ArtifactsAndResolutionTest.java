@@ -57,15 +57,17 @@ class ArtifactsAndResolutionTest {
     try (TrackingClient client = client("http://127.0.0.1:9", tmp.resolve("cache"))) {
       String artifactUri = root.toUri().toString(); // file:///.../artifacts/
       assertTrue(artifactUri.startsWith("file:/"), artifactUri);
-      client.logArtifactsTo(artifactUri, model, "model");
-      client.logArtifactTo(artifactUri, Files.writeString(tmp.resolve("notes.txt"), "hello"), "");
+      client.stores().logArtifactsTo(artifactUri, model, "model");
+      client
+          .stores()
+          .logArtifactTo(artifactUri, Files.writeString(tmp.resolve("notes.txt"), "hello"), "");
 
-      List<ArtifactInfo> top = client.listArtifactsAt(artifactUri, "");
+      List<ArtifactInfo> top = client.stores().listArtifactsAt(artifactUri, "");
       assertEquals(
           List.of(new ArtifactInfo("model", true, -1), new ArtifactInfo("notes.txt", false, 5)),
           top);
       List<String> inModel = new ArrayList<>();
-      client.listArtifactsAt(artifactUri, "model").forEach(a -> inModel.add(a.path()));
+      client.stores().listArtifactsAt(artifactUri, "model").forEach(a -> inModel.add(a.path()));
       assertEquals(
           List.of(
               "model/MLmodel",
@@ -75,28 +77,31 @@ class ArtifactsAndResolutionTest {
               "model/python_env.yaml",
               "model/requirements.txt"),
           inModel);
-      assertTrue(client.listArtifactsAt(artifactUri, "absent").isEmpty());
+      assertTrue(client.stores().listArtifactsAt(artifactUri, "absent").isEmpty());
 
-      Path copy = client.downloadArtifactsFrom(artifactUri, "model", tmp.resolve("copy"));
+      Path copy = client.stores().downloadArtifactsFrom(artifactUri, "model", tmp.resolve("copy"));
       MlflowModel read = MlflowModelReader.read(copy);
       assertArrayEquals(ONNX, Files.readAllBytes(read.modelOnnx()));
       assertTrue(read.featureSpec().isPresent());
 
       // A plain absolute path is a local artifact URI too.
       Path single =
-          client.downloadArtifactsFrom(root.toString(), "notes.txt", tmp.resolve("n.txt"));
+          client.stores().downloadArtifactsFrom(root.toString(), "notes.txt", tmp.resolve("n.txt"));
       assertEquals("hello", Files.readString(single));
 
       assertThrows(
           IllegalArgumentException.class,
-          () -> client.logArtifactsTo(artifactUri, model, "../escape"));
+          () -> client.stores().logArtifactsTo(artifactUri, model, "../escape"));
       assertThrows(
           IllegalArgumentException.class,
-          () -> client.downloadArtifactsFrom(artifactUri, "model", tmp.resolve("copy")));
+          () -> client.stores().downloadArtifactsFrom(artifactUri, "model", tmp.resolve("copy")));
       TrackingException missing =
           assertThrows(
               TrackingException.class,
-              () -> client.downloadArtifactsFrom(artifactUri, "nothing", tmp.resolve("none")));
+              () ->
+                  client
+                      .stores()
+                      .downloadArtifactsFrom(artifactUri, "nothing", tmp.resolve("none")));
       assertTrue(missing.isNotFound(), missing.getMessage());
     }
   }
@@ -107,10 +112,11 @@ class ArtifactsAndResolutionTest {
       TrackingException e =
           assertThrows(
               TrackingException.class,
-              () -> client.listArtifactsAt("s3://bucket/1/run/artifacts", ""));
+              () -> client.stores().listArtifactsAt("s3://bucket/1/run/artifacts", ""));
       assertTrue(e.getMessage().contains("no file system for scheme 's3'"), e.getMessage());
       assertThrows(
-          TrackingException.class, () -> client.listArtifactsAt("http://elsewhere/some/path", ""));
+          TrackingException.class,
+          () -> client.stores().listArtifactsAt("http://elsewhere/some/path", ""));
     }
   }
 

@@ -86,7 +86,7 @@ class RetryAndErrorsTest {
       assertTrue(notFound.getMessage().contains("not found"), notFound.getMessage());
       assertEquals(1, server.count("/api/2.0/mlflow/model-versions/get"));
 
-      // Through mlflow-client's own calls too: its built-in re-sending of 4xx is switched off.
+      // Runs calls too: a client error is never sent again.
       TrackingException invalid =
           assertThrows(TrackingException.class, () -> client.logParam("run1", "k", "v"));
       assertEquals(400, invalid.httpStatus());

@@ -147,13 +147,39 @@ class TrackingConfigTest {
   }
 
   @Test
-  void backoffDoublesAndIsCapped() {
-    RetryPolicy p = new RetryPolicy(6, Duration.ofMillis(100), Duration.ofMillis(350));
-    assertEquals(Duration.ZERO, p.backoffBefore(1));
-    assertEquals(Duration.ofMillis(100), p.backoffBefore(2));
-    assertEquals(Duration.ofMillis(200), p.backoffBefore(3));
-    assertEquals(Duration.ofMillis(350), p.backoffBefore(4));
-    assertEquals(Duration.ofMillis(350), p.backoffBefore(60));
+  void transientFailuresAreRetriedAsThePolicySaysAndOthersNot() {
+    RetryPolicy p = new RetryPolicy(6, Duration.ofMillis(1), Duration.ofMillis(4));
+    TrackingHttp http =
+        new TrackingHttp(
+            TrackingConfig.builder().trackingUri("http://127.0.0.1:9").retryPolicy(p).build());
+    int[] attempts = {0};
+    TrackingServerUnreachableException down =
+        assertThrows(
+            TrackingServerUnreachableException.class,
+            () ->
+                http.call(
+                    "GET x",
+                    "http://127.0.0.1:9",
+                    () -> {
+                      attempts[0]++;
+                      throw new java.net.ConnectException("Connection refused");
+                    }));
+    assertEquals(6, attempts[0]);
+    assertEquals(6, down.attempts());
+    attempts[0] = 0;
+    TrackingException clientError =
+        assertThrows(
+            TrackingException.class,
+            () ->
+                http.call(
+                    "GET x",
+                    "http://127.0.0.1:9",
+                    () -> {
+                      attempts[0]++;
+                      throw new HttpStatusException(400, "{\"error_code\":\"INVALID\"}");
+                    }));
+    assertEquals(1, attempts[0]);
+    assertEquals(400, clientError.httpStatus());
     assertThrows(
         IllegalArgumentException.class, () -> new RetryPolicy(0, Duration.ZERO, Duration.ZERO));
   }

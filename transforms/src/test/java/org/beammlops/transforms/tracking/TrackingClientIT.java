@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link MlflowModelWriter}, the registry, an alias, and {@code models:/<name>@champion} resolved
  * to a local copy read back by {@link MlflowModelReader}.
  */
-class TrackingClientIntegrationTest {
+class TrackingClientIT {
   private static final byte[] ONNX = {0x08, 0x07, 0x12, 0x06, 'f', 'l', 'i', 'g', 'h', 't'};
   private static final ModelSignature SIGNATURE =
       new ModelSignature(
