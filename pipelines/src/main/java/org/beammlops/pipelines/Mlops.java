@@ -7,7 +7,6 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.beammlops.pipelines.batch.BatchPredictCommand;
 import org.beammlops.pipelines.batch.BatchPredictOptions;
-import org.beammlops.pipelines.bench.BenchCommand;
 import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.common.OptionPresets;
 import org.beammlops.pipelines.ingest.IngestOptions;
@@ -86,14 +85,6 @@ public final class Mlops {
             (args, presets) ->
                 Commands.runPipelineForExitCode(
                     args, BatchPredictOptions.class, presets, BatchPredictCommand::run)));
-    COMMANDS.put(
-        "bench",
-        new Command(
-            "ingest --input=<parquet>: rows/s on DirectRunner, FlinkRunner and plain Java;\n"
-                + "                 train --input=<parquet>: seconds per stage vs fit time, holdout metrics;\n"
-                + "                 score: events/s and latency of scoring, DirectRunner, FlinkRunner and plain Java",
-            null,
-            BenchCommand::run));
   }
 
   private Mlops() {}

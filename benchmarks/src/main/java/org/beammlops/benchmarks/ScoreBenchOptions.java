@@ -1,4 +1,4 @@
-package org.beammlops.pipelines.bench;
+package org.beammlops.benchmarks;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;

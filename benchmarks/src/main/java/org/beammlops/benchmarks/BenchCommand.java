@@ -1,4 +1,4 @@
-package org.beammlops.pipelines.bench;
+package org.beammlops.benchmarks;
 
 import java.io.IOException;
 import java.net.URI;
@@ -22,6 +22,8 @@ import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
 import org.beammlops.pipelines.train.TrainOptions;
 import org.beammlops.pipelines.train.TrainPipeline;
+import org.beammlops.runners.Logging;
+import org.beammlops.runners.RunnerPresets;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.tracking.TrackingSettings;
 
@@ -62,12 +64,26 @@ public final class BenchCommand {
 
   private BenchCommand() {}
 
+  /** {@code ./mlops bench ...}: the benchmarks with the presets {@code ./mlops} runs with. */
+  public static void main(String[] args) {
+    Logging logging;
+    try {
+      logging = Logging.setUp("bench", args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(Commands.USAGE_ERROR);
+      return;
+    }
+    System.exit(run(logging.args(), new RunnerPresets()));
+  }
+
+  /** Runs {@code ingest}, {@code train} or {@code score} and returns the exit code. */
   public static int run(String[] args, OptionPresets presets) {
     if (args.length == 0 || !List.of("ingest", "train", "score").contains(args[0])) {
       System.err.println(USAGE);
       return Commands.USAGE_ERROR;
     }
-    List<String> rest = joinSpacedValues(Arrays.asList(args).subList(1, args.length));
+    List<String> rest = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
     if (rest.contains("--help")) {
       System.out.println(USAGE);
       PipelineOptionsFactory.printHelp(
@@ -229,24 +245,6 @@ public final class BenchCommand {
     if (args.stream().noneMatch(a -> a.equals(name) || a.startsWith(name + "="))) {
       args.add(option);
     }
-  }
-
-  /**
-   * Accepts {@code --name value} as well as Beam's {@code --name=value}: Beam rejects any argument
-   * that does not start with {@code --}, so such an argument can only be the previous option's
-   * value.
-   */
-  static List<String> joinSpacedValues(List<String> args) {
-    List<String> out = new ArrayList<>();
-    for (String arg : args) {
-      int last = out.size() - 1;
-      if (!arg.startsWith("--") && last >= 0 && !out.get(last).contains("=")) {
-        out.set(last, out.get(last) + "=" + arg);
-      } else {
-        out.add(arg);
-      }
-    }
-    return out;
   }
 
   private static void record(Map<String, Object> report, String name, long rows, double seconds) {

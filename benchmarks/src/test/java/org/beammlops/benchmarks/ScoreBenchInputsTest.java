@@ -1,4 +1,4 @@
-package org.beammlops.pipelines.bench;
+package org.beammlops.benchmarks;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;

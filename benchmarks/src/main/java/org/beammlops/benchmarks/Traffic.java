@@ -1,4 +1,4 @@
-package org.beammlops.pipelines.bench;
+package org.beammlops.benchmarks;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package org.beammlops.pipelines.bench;
+package org.beammlops.benchmarks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;

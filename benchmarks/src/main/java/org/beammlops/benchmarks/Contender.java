@@ -1,4 +1,4 @@
-package org.beammlops.pipelines.bench;
+package org.beammlops.benchmarks;
 
 /**
  * One way of scoring of {@code bench score} — the plain loop, or the score pipeline on a runner —

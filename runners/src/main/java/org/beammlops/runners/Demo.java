@@ -1,0 +1,372 @@
+package org.beammlops.runners;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.beammlops.pipelines.common.Commands;
+import org.beammlops.pipelines.common.OptionPresets;
+import org.beammlops.pipelines.common.PipelineReports;
+import org.beammlops.pipelines.ingest.IngestOptions;
+import org.beammlops.pipelines.ingest.IngestPipeline;
+import org.beammlops.pipelines.replay.ReplayOptions;
+import org.beammlops.pipelines.replay.ReplayPipeline;
+import org.beammlops.pipelines.score.ScoreSummary;
+import org.beammlops.pipelines.score.ScoreSummaryOptions;
+import org.beammlops.pipelines.train.TrainOptions;
+import org.beammlops.pipelines.train.TrainPipeline;
+
+/**
+ * {@code ./mlops demo}: the core loop on the embedded default, from the bundled sample to a model
+ * serving a replayed stream, then everything stopped (also on an error or Ctrl-C). The local stack
+ * runs in its own JVMs ({@code ./mlops local up|down}), the score job in a JVM of its own that
+ * stops itself once the stream is handled, the other steps in this JVM. People read the steps on
+ * stderr; the last stdout line is one JSON object with each step's report.
+ *
+ * <p>{@code MLOPS_DEMO_RATE} (requests/s the replay sends, default 50: well below what the
+ * DirectRunner scores on 2 cores, so the latency is the pipeline's, not a queue's) and {@code
+ * MLOPS_DEMO_LIMIT} (replay the first N June records, default 3000; 0 = all 16,740 of June).
+ */
+public final class Demo {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> TASKS = List.of("delay15", "delay");
+
+  private final Path root;
+  private final Path home;
+  private final Map<String, String> env;
+  private final OptionPresets presets;
+  private Process score;
+
+  Demo(Path root, Path home, Map<String, String> env, OptionPresets presets) {
+    this.root = root;
+    this.home = home;
+    this.env = env;
+    this.presets = presets;
+  }
+
+  /** Runs the demo from the checkout {@code $MLOPS_ROOT}; returns the exit code. */
+  static int run(Map<String, String> env, OptionPresets presets) {
+    String root = env.get("MLOPS_ROOT");
+    if (root == null || root.isBlank()) {
+      System.err.println("error: the demo runs through ./mlops demo (MLOPS_ROOT is not set)");
+      return Commands.USAGE_ERROR;
+    }
+    Path home = Path.of(env.getOrDefault("MLOPS_HOME", root + "/.mlops"));
+    Demo demo = new Demo(Path.of(root), home, env, presets);
+    Thread stop = new Thread(demo::stopEverything, "demo-stop");
+    Runtime.getRuntime().addShutdownHook(stop);
+    try {
+      PipelineReports.print(demo.runSteps());
+      return 0;
+    } catch (RuntimeException | IOException e) {
+      System.err.println("error: " + e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 130;
+    } finally {
+      demo.stopEverything();
+      Runtime.getRuntime().removeShutdownHook(stop);
+    }
+  }
+
+  private Map<String, Object> runSteps() throws IOException, InterruptedException {
+    long started = System.nanoTime();
+    Path lake = home.resolve("demo/lake");
+    String rate = env.getOrDefault("MLOPS_DEMO_RATE", "50");
+    long limit = Long.parseLong(env.getOrDefault("MLOPS_DEMO_LIMIT", "3000"));
+    Map<String, Object> report = new LinkedHashMap<>();
+
+    step("== 1/6 local stack up");
+    runLocal("up");
+    Map<String, String> stack = localEnv();
+    String bootstrap = "--bootstrapServers=" + stack.get("MLOPS_KAFKA_BOOTSTRAP");
+    String tracking = "--trackingUri=" + stack.get("MLFLOW_TRACKING_URI");
+
+    step("== 2/6 ingest the bundled sample into " + lake);
+    report.put(
+        "ingest",
+        IngestPipeline.run(
+            parse(
+                IngestOptions.class,
+                "--input=" + root.resolve("data/flights-sample.parquet"),
+                "--lake=" + lake,
+                bootstrap)));
+    step("ingest: " + json(report.get("ingest")));
+
+    // Trained on January to May only: June is what the replay plays as live traffic.
+    step("== 3/6 train and register both tasks on January to May of the lake (DirectRunner)");
+    Map<String, Object> trains = new LinkedHashMap<>();
+    for (String task : TASKS) {
+      step("-- train " + task);
+      trains.put(
+          task,
+          TrainPipeline.run(
+              parse(
+                  TrainOptions.class,
+                  "--task=" + task,
+                  "--lake=" + lake,
+                  "--to=2001-05-31",
+                  tracking,
+                  bootstrap)));
+    }
+    report.put("train", trains);
+
+    // Started before the replay and from the end of the topic, so that it scores exactly the
+    // requests this demo sends, as they arrive; it stops by itself once everything sent since its
+    // start is read and handled and its counters stood still for 20 s (its last prediction-log
+    // files are committed by then), at the latest after 15 minutes.
+    String runId =
+        "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"));
+    Path scoreLog = home.resolve("demo/score-" + runId + ".log");
+    Path scoreOut = home.resolve("demo/score-" + runId + ".json");
+    step(
+        "== 4/6 start scoring flights.requests with models:/flights-delay15@champion (run "
+            + runId
+            + "; log "
+            + scoreLog
+            + ")");
+    startScore(scoreOut, scoreLog, runId, lake, bootstrap, tracking);
+    waitForLine(scoreLog, "running; ", 180);
+
+    step(
+        "== 5/6 replay June ("
+            + (limit > 0 ? "first " + limit + " records" : "all records")
+            + ") as a stream at "
+            + rate
+            + " requests/s: requests, feedback an hour of event time later, 1% malformed");
+    report.put(
+        "replay",
+        ReplayPipeline.run(
+            parse(
+                ReplayOptions.class,
+                "--input=" + lake + "/flights/events/date=2001-06-*/*.parquet",
+                "--rate=" + rate,
+                "--limit=" + limit,
+                "--feedbackDelay=PT1H",
+                "--badRecords=0.01",
+                bootstrap)));
+    step("replay: " + json(report.get("replay")));
+
+    step(
+        "== 6/6 wait until every request is scored and logged (the score job then stops by"
+            + " itself), then summarize");
+    int code = score.waitFor();
+    score = null;
+    if (code != 0) {
+      throw new IllegalStateException(
+          "the score job failed (exit " + code + "); log: " + scoreLog + "\n" + tail(scoreLog));
+    }
+    report.put("score", JSON.readTree(lastLine(scoreOut)));
+    step("score: " + report.get("score"));
+    step("-- summary of score run " + runId + ", read back from the lake");
+    report.put(
+        "summary",
+        ScoreSummary.run(
+            parse(ScoreSummaryOptions.class, "--lake=" + lake, "--scoreRunId=" + runId)));
+    where(started, lake, runId, stack, trains);
+    return report;
+  }
+
+  private void where(
+      long started,
+      Path lake,
+      String runId,
+      Map<String, String> stack,
+      Map<String, Object> trains) {
+    StringBuilder models = new StringBuilder();
+    trains.values().forEach(t -> models.append("    ").append(registeredModel(t)).append('\n'));
+    Path mlruns = home.resolve("tracking/mlruns");
+    step(
+        "demo done in "
+            + Math.round((System.nanoTime() - started) / 1e9)
+            + " s.\n"
+            + "  Lake:      "
+            + lake
+            + " (prediction log of this run: flights/predictions/date=*/part-"
+            + runId
+            + "-*.parquet)\n"
+            + "  Topics:    flights.requests, flights.feedback, flights.predictions, flights.dlq on "
+            + stack.get("MLOPS_KAFKA_BOOTSTRAP")
+            + "\n"
+            + "  Tracking:  "
+            + stack.get("MLFLOW_TRACKING_URI")
+            + " (stops with the stack; ./mlops local up tracking serves it again)\n"
+            + "  Registered models:\n"
+            + models
+            + "  Runs, models and registry in MLflow's file-store layout: "
+            + mlruns
+            + "\n"
+            + "  MLflow UI (where Python MLflow is installed):\n"
+            + "    mlflow server --backend-store-uri "
+            + mlruns
+            + " --artifacts-destination "
+            + mlruns
+            + " --serve-artifacts\n"
+            + "  Summary again: ./mlops score-summary --lake="
+            + lake
+            + " --scoreRunId="
+            + runId);
+  }
+
+  /** "{@code <name> version <n>, alias <alias> (<why>)}" from a train report. */
+  static String registeredModel(Object trainReport) {
+    JsonNode model = JSON.valueToTree(trainReport).path("model");
+    return model.path("registeredModel").asText()
+        + " version "
+        + model.path("version").asText()
+        + ", alias "
+        + model.path("alias").asText()
+        + " ("
+        + model.path("reason").asText()
+        + ")";
+  }
+
+  private <O extends org.apache.beam.sdk.options.PipelineOptions> O parse(
+      Class<O> options, String... args) {
+    return Commands.parse(args, options, presets);
+  }
+
+  private void startScore(
+      Path out, Path log, String runId, Path lake, String bootstrap, String tracking)
+      throws IOException {
+    Files.createDirectories(out.getParent());
+    List<String> command = new ArrayList<>(List.of(root.resolve("mlops").toString(), "score"));
+    command.addAll(
+        List.of(
+            "--task=delay15",
+            "--lake=" + lake,
+            "--runId=" + runId,
+            "--startAt=latest",
+            "--commitIntervalSeconds=5",
+            "--stopWhenIdleSeconds=20",
+            "--runSeconds=900",
+            bootstrap,
+            tracking));
+    score =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(log.toFile())
+            .start();
+  }
+
+  /**
+   * Waits until {@code file} has a line starting with {@code prefix}, while the score job lives.
+   */
+  private void waitForLine(Path file, String prefix, int seconds)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(file)) {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines.stream().anyMatch(l -> l.startsWith(prefix))) {
+          lines.stream().filter(l -> l.startsWith("score: ")).forEach(Demo::step);
+          return;
+        }
+      }
+      if (!score.isAlive()) {
+        break;
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException(
+        "the score job did not start; log: " + file + "\n" + tail(file));
+  }
+
+  private void runLocal(String verb) throws IOException, InterruptedException {
+    Process local =
+        new ProcessBuilder(root.resolve("mlops").toString(), "local", verb)
+            .redirectErrorStream(true)
+            .start();
+    copyToStderr(local.getInputStream());
+    int code = local.waitFor();
+    if (code != 0) {
+      throw new IllegalStateException("./mlops local " + verb + " failed (exit " + code + ")");
+    }
+  }
+
+  /** The variables {@code ./mlops local up} wrote: how to reach the broker and tracking server. */
+  private Map<String, String> localEnv() throws IOException {
+    Map<String, String> vars = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(home.resolve("local.env"), StandardCharsets.UTF_8)) {
+      int eq = line.indexOf('=');
+      if (!line.startsWith("#") && eq > 0) {
+        vars.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return vars;
+  }
+
+  /** Stops the score job if it still runs, then the local stack; safe to call twice. */
+  private synchronized void stopEverything() {
+    if (score != null && score.isAlive()) {
+      step("== stopping the score job (pid " + score.pid() + ")");
+      score.destroy();
+      try {
+        score.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    score = null;
+    if (Files.exists(home.resolve("local.env"))) {
+      step("== stopping the local stack");
+      try {
+        runLocal("down");
+      } catch (IOException | RuntimeException e) {
+        step("could not stop the local stack: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void copyToStderr(InputStream in) throws IOException {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        System.err.println(line);
+      }
+    }
+  }
+
+  private static String lastLine(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    return lines.isEmpty() ? "{}" : lines.get(lines.size() - 1);
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static String json(Object value) {
+    return JSON.valueToTree(value).toString();
+  }
+
+  private static void step(String line) {
+    PipelineReports.progress(line);
+  }
+
+  /** The final report as one JSON object, for the tests. */
+  static ObjectNode asJson(Map<String, Object> report) {
+    return JSON.valueToTree(report);
+  }
+}
