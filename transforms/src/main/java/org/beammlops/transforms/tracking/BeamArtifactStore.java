@@ -128,12 +128,24 @@ final class BeamArtifactStore implements ArtifactStore {
     return rel.isEmpty() ? rootUri : rootUri + "/" + rel;
   }
 
+  /**
+   * Whether Beam has a file system for {@code scheme}: a well-formed resource of that scheme is
+   * refused only when it has none (asked instead of reading the error's message).
+   */
+  static boolean hasFileSystem(String scheme) {
+    try {
+      FileSystems.matchNewResource(
+          scheme.equals("file") ? "/beam-mlops-probe" : scheme + "://beam-mlops-probe/x", false);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   private TrackingException failure(String what, Exception e) {
     int colon = rootSpec.indexOf("://");
     String scheme = colon > 0 ? rootSpec.substring(0, colon) : "file";
-    if (e instanceof IllegalArgumentException
-        && e.getMessage() != null
-        && e.getMessage().contains("No filesystem found")) {
+    if (e instanceof IllegalArgumentException && !hasFileSystem(scheme)) {
       return new TrackingException(
           what
               + " failed: Beam has no file system for scheme '"
