@@ -134,6 +134,7 @@ final class PlainJavaScore implements Contender {
               s.inference(),
               model.ref(),
               now,
+              sentAt.get(i),
               Math.max(0, now - sentAt.get(i)));
       producer.send(
           new ProducerRecord<>(

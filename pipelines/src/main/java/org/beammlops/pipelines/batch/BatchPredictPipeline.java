@@ -3,7 +3,6 @@ package org.beammlops.pipelines.batch;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -18,6 +17,7 @@ import org.beammlops.schemas.ModelEvent;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
+import org.beammlops.transforms.files.MatchInputFiles;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.RunInference;
@@ -127,11 +127,7 @@ public final class BatchPredictPipeline {
 
   private static ParseResult readFiles(Pipeline pipeline, Source source, UseCase useCase) {
     return pipeline
-        .apply(
-            "MatchSource",
-            FileIO.match()
-                .filepattern(source.path())
-                .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD))
+        .apply("MatchSource", MatchInputFiles.of(source.path()))
         .apply("OpenFiles", FileIO.readMatches())
         .apply(
             "ParseAndValidate",

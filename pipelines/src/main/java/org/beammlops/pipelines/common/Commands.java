@@ -8,11 +8,10 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.commons.lang3.exception.ExceptionUtils;
+import org.beammlops.transforms.files.InputFiles;
 
 /**
  * The shared command-line behaviour of pipeline commands: Beam options in, the counters as the last
@@ -156,8 +155,11 @@ public final class Commands {
   /** A clear error, before any work, when a file pattern matches no file. */
   public static void checkInputMatches(String pattern) {
     try {
-      MatchResult match = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
-      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+      InputFiles.Matched matched = InputFiles.match(pattern);
+      for (String skipped : matched.skipped()) {
+        System.err.println("warning: --input=" + pattern + " skipped " + skipped);
+      }
+      if (matched.files().isEmpty()) {
         throw new IllegalArgumentException("No file matches --input=" + pattern);
       }
     } catch (IOException e) {

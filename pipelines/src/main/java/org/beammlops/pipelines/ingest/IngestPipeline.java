@@ -5,6 +5,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.Watch;
@@ -16,6 +17,7 @@ import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
 import org.beammlops.transforms.deadletter.WriteDeadLetters;
 import org.beammlops.transforms.dedup.DeduplicateById;
+import org.beammlops.transforms.files.MatchInputFiles;
 import org.beammlops.transforms.kafka.TopicReads;
 import org.beammlops.transforms.lake.CommitWindows;
 import org.beammlops.transforms.lake.EventDates;
@@ -128,17 +130,21 @@ public final class IngestPipeline {
   }
 
   private static ParseResult readFiles(Pipeline pipeline, IngestOptions options, UseCase useCase) {
-    FileIO.Match match =
-        FileIO.match()
-            .filepattern(options.getInput())
-            .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD);
+    PCollection<MatchResult.Metadata> files;
     if (options.getWatch()) {
-      match =
-          match.continuously(
-              Duration.standardSeconds(options.getWatchIntervalSeconds()), Watch.Growth.never());
+      files =
+          pipeline.apply(
+              "MatchInput",
+              FileIO.match()
+                  .filepattern(options.getInput())
+                  .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD)
+                  .continuously(
+                      Duration.standardSeconds(options.getWatchIntervalSeconds()),
+                      Watch.Growth.never()));
+    } else {
+      files = pipeline.apply("MatchInput", MatchInputFiles.of(options.getInput()));
     }
-    return pipeline
-        .apply("MatchInput", match)
+    return files
         .apply("OpenFiles", FileIO.readMatches())
         .apply("ParseAndValidate", ParseAndValidate.files(useCase, options.getFormat(), NAME));
   }

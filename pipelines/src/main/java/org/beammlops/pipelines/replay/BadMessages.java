@@ -51,7 +51,7 @@ public final class BadMessages {
   /** A malformed payload of the given kind, derived from a valid record's JSON form. */
   public byte[] make(Kind kind, ObjectNode valid) {
     ObjectNode node = valid.deepCopy();
-    String eventTime = useCase.eventTimeField().name();
+    String eventTime = useCase.eventTime().map(FieldSpec::name).orElse(null);
     switch (kind) {
       case MALFORMED_JSON:
         byte[] json = node.toString().getBytes(StandardCharsets.UTF_8);
@@ -74,6 +74,10 @@ public final class BadMessages {
       case NOT_UTF8:
         return new byte[] {'{', '"', 'x', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
       case MALFORMED_TIMESTAMP:
+        if (eventTime == null) { // no timestamp to break: a malformed number instead
+          node.put(numericFeature, "12.5.3");
+          break;
+        }
         node.put(eventTime, "2001-02-30T25:61:00");
         break;
       case MALFORMED_NUMBER:

@@ -62,8 +62,11 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
     this.config = config;
   }
 
+  private transient long replayStart;
+
   @Setup
   public void setup() {
+    replayStart = System.currentTimeMillis();
     published = PipelineCounters.counter(PUBLISHED);
     feedback = PipelineCounters.counter(FEEDBACK);
     drifted = PipelineCounters.counter(DRIFTED);
@@ -75,11 +78,10 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
 
   @ProcessElement
   public void process(@Element KV<Integer, Iterable<GenericRecord>> group) throws Exception {
-    String eventTimeField = config.useCase.eventTimeField().name();
     List<GenericRecord> records = new ArrayList<>();
     group.getValue().forEach(records::add);
     records.sort(
-        Comparator.<GenericRecord>comparingLong(r -> (Long) r.get(eventTimeField))
+        Comparator.<GenericRecord>comparingLong(this::eventTime)
             .thenComparing(r -> r.get("ingest_source").toString())
             .thenComparingLong(r -> (Long) r.get("ingest_position")));
     if (config.limit > 0 && records.size() > config.limit) {
@@ -110,7 +112,7 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
           GenericRecord template = records.get(Math.min(i, n - 1));
           BadMessages.Kind kind = BadMessages.kind(badIndex);
           byte[] payload = badMessages.make(kind, encoder.toJsonNode(template));
-          RecordHeaders headers = headers(KafkaPayloads.JSON, (Long) template.get(eventTimeField));
+          RecordHeaders headers = headers(KafkaPayloads.JSON, eventTime(template));
           headers.add(MARK_HEADER, kind.name().getBytes(StandardCharsets.UTF_8));
           producer.send(
               new ProducerRecord<>(
@@ -122,7 +124,7 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
           break;
         }
         GenericRecord record = records.get(i);
-        long eventTime = (Long) record.get(eventTimeField);
+        long eventTime = eventTime(record);
         while (!pending.isEmpty() && pending.peek().due() <= eventTime) {
           sendFeedback(producer, pending.poll());
         }
@@ -179,7 +181,7 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
 
   /** The feedback message: the record's id, event time, and one target value per task. */
   private byte[] feedbackPayload(GenericRecord record, String id) {
-    long eventTime = (Long) record.get(config.useCase.eventTimeField().name());
+    long eventTime = eventTime(record);
     ObjectNode node = JSON.createObjectNode();
     node.put("requestId", id);
     node.put("useCase", config.useCase.name());
@@ -188,7 +190,7 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
     ObjectNode labels = node.putObject("labels");
     for (Task task : config.useCase.tasks()) {
       Object raw = record.get(task.label());
-      Double target = task.target(raw == null ? null : (Number) raw);
+      Double target = task.target(raw);
       if (target == null) {
         labels.putNull(task.name());
       } else {
@@ -196,6 +198,18 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
       }
     }
     return node.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A record's event time, which orders the replay; for a use case without one (or a record that
+   * lacks it) the time it is replayed stands in, so records go out in the lake's order.
+   */
+  private long eventTime(GenericRecord record) {
+    Object value = config.useCase.eventTime().map(f -> record.get(f.name())).orElse(null);
+    if (value == null) {
+      return replayStart;
+    }
+    return value instanceof Instant instant ? instant.toEpochMilli() : (Long) value;
   }
 
   private String iso(long epochMillis) {

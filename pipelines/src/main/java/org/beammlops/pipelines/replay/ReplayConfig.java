@@ -2,6 +2,7 @@ package org.beammlops.pipelines.replay;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import org.beammlops.schemas.usecase.FieldSpec;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.parse.InputFormat;
@@ -58,13 +59,13 @@ final class ReplayConfig implements Serializable {
     this.driftShare = share("--drift", options.getDrift());
     this.badShare = share("--badRecords", options.getBadRecords());
     this.driftFeature = options.getDriftFeature();
-    FieldSpec feature = useCase.field(driftFeature);
+    FieldSpec feature = driftShare > 0 ? driftFeature(useCase, driftFeature) : null;
     try {
       this.driftKind = DriftKind.valueOf(options.getDriftKind().toUpperCase());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--driftKind must be shift, scale or mix");
     }
-    boolean numeric = feature.kind() == FieldSpec.Kind.NUMERIC;
+    boolean numeric = feature != null && feature.kind() == FieldSpec.Kind.NUMERIC;
     if (driftShare > 0 && numeric == (driftKind == DriftKind.MIX)) {
       throw new IllegalArgumentException(
           "--driftKind="
@@ -83,6 +84,28 @@ final class ReplayConfig implements Serializable {
     }
     this.seed = options.getSeed();
     this.limit = options.getLimit();
+  }
+
+  /** The feature --driftFeature names: required with --drift > 0, one of the use case's. */
+  private static FieldSpec driftFeature(UseCase useCase, String name) {
+    List<String> features = useCase.features().stream().map(FieldSpec::name).toList();
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException(
+          "--drift needs --driftFeature: one of the features of "
+              + useCase.name()
+              + " "
+              + features);
+    }
+    if (!features.contains(name)) {
+      throw new IllegalArgumentException(
+          "--driftFeature="
+              + name
+              + " is not a feature of "
+              + useCase.name()
+              + "; features: "
+              + features);
+    }
+    return useCase.field(name);
   }
 
   private static double share(String name, double value) {

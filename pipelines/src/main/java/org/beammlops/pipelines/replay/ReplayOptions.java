@@ -45,8 +45,9 @@ public interface ReplayOptions extends MlopsOptions {
 
   void setDrift(double value);
 
-  @Description("Feature to drift.")
-  @Default.String("distance")
+  @Description(
+      "Feature to drift (a field of role feature); required when --drift is above 0, ignored"
+          + " otherwise.")
   String getDriftFeature();
 
   void setDriftFeature(String value);

@@ -14,6 +14,7 @@ import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.files.MatchInputFiles;
 import org.beammlops.transforms.metrics.PipelineCounters;
 import org.beammlops.transforms.parse.ParseAndValidate;
 import org.beammlops.transforms.parse.ParseResult;
@@ -63,7 +64,7 @@ public final class ReplayPipeline {
     Pipeline pipeline = Pipeline.create(options);
     ParseResult parsed =
         pipeline
-            .apply("MatchInput", FileIO.match().filepattern(options.getInput()))
+            .apply("MatchInput", MatchInputFiles.of(options.getInput()))
             .apply("OpenFiles", FileIO.readMatches())
             .apply("ParseAndValidate", ParseAndValidate.files(useCase, options.getFormat(), NAME));
     parsed

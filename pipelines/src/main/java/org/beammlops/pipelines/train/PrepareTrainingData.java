@@ -6,7 +6,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -18,6 +17,7 @@ import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.deadletter.WriteDeadLetters;
 import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.features.FitFeatureSpec;
+import org.beammlops.transforms.files.MatchInputFiles;
 import org.beammlops.transforms.lake.EventDates;
 import org.beammlops.transforms.lake.Lake;
 import org.beammlops.transforms.lake.ReadLake;
@@ -82,11 +82,7 @@ final class PrepareTrainingData {
       schema = useCase.schema();
       ParseResult parsed =
           pipeline
-              .apply(
-                  "MatchInput",
-                  FileIO.match()
-                      .filepattern(options.getInput())
-                      .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD))
+              .apply("MatchInput", MatchInputFiles.of(options.getInput()))
               .apply("OpenFiles", FileIO.readMatches())
               .apply(
                   "ParseAndValidate", ParseAndValidate.files(useCase, options.getFormat(), NAME));
@@ -100,13 +96,19 @@ final class PrepareTrainingData {
           pipeline.apply(
               "ReadLake",
               ReadLake.of(lake, schema).between(date(options.getFrom()), date(options.getTo())));
+      if (useCase.partitioning() != UseCase.Partitioning.DAY
+          && (options.getFrom() != null || options.getTo() != null)) {
+        records = records.apply("KeepDateRange", inDateRange(useCase, options));
+      }
     }
     SplitTrainHoldout.Result split =
         records
             .apply("KeepLabelled", ParDo.of(new KeepLabelled(task, options.getInput() == null)))
             .setCoder(records.getCoder())
             .apply("SplitTrainHoldout", splitOf(options, useCase));
-    EventDates dateOf = EventDates.of(useCase);
+    // The training sets are read whole, so they are one partition: a file per date would cost
+    // far more than the rows in it for daily data spread over years.
+    EventDates dateOf = EventDates.of(useCase, UseCase.Partitioning.NONE);
     split
         .train()
         .apply(
@@ -121,7 +123,7 @@ final class PrepareTrainingData {
         .train()
         .apply(
             "FitFeatureSpec",
-            FitFeatureSpec.of(useCase).withDefaultMinCount(options.getMinCategoryCount()))
+            FitFeatureSpec.of(useCase, task).withDefaultMinCount(options.getMinCategoryCount()))
         .apply("SpecAsJson", MapElements.into(TypeDescriptors.strings()).via(FeatureSpec::toJson))
         .apply(
             "WriteSpec",
@@ -151,7 +153,7 @@ final class PrepareTrainingData {
    * counted, as {@code outOfRange}.
    */
   private static Filter<GenericRecord> inDateRange(UseCase useCase, TrainOptions options) {
-    EventDates dateOf = EventDates.of(useCase);
+    EventDates dateOf = EventDates.of(useCase, UseCase.Partitioning.DAY);
     LocalDate fromDate = date(options.getFrom());
     LocalDate toDate = date(options.getTo());
     // ISO dates compare as strings; the open ends are below and above every date.
@@ -159,8 +161,11 @@ final class PrepareTrainingData {
     String to = toDate == null ? "~" : toDate.toString();
     return Filter.by(
         record -> {
-          String date = dateOf.apply(record);
-          boolean inRange = date.compareTo(from) >= 0 && date.compareTo(to) <= 0;
+          String date = dateOf.day(record);
+          boolean inRange =
+              date == null
+                  ? fromDate == null && toDate == null
+                  : date.compareTo(from) >= 0 && date.compareTo(to) <= 0;
           if (!inRange) {
             PipelineCounters.counter("outOfRange").inc();
           }
@@ -169,7 +174,7 @@ final class PrepareTrainingData {
   }
 
   private static SplitTrainHoldout splitOf(TrainOptions options, UseCase useCase) {
-    return switch (options.getSplit()) {
+    return switch (split(options, useCase)) {
       case time ->
           options.getHoldoutFrom() != null
               ? SplitTrainHoldout.fromDate(useCase, date(options.getHoldoutFrom()))
@@ -177,6 +182,14 @@ final class PrepareTrainingData {
       case hash ->
           SplitTrainHoldout.byIdHash(useCase, options.getHoldoutFraction(), options.getSeed());
     };
+  }
+
+  /** The --split asked for, else time when the use case has an event time and hash when not. */
+  static TrainOptions.Split split(TrainOptions options, UseCase useCase) {
+    if (options.getSplit() != null) {
+      return options.getSplit();
+    }
+    return useCase.eventTime().isPresent() ? TrainOptions.Split.time : TrainOptions.Split.hash;
   }
 
   static LocalDate date(String value) {

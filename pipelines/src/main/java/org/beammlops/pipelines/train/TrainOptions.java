@@ -55,8 +55,9 @@ public interface TrainOptions extends MlopsOptions, TrackingOptions {
 
   void setTo(String value);
 
-  @Description("Holdout split: time (the latest dates are held out) or hash (by id).")
-  @Default.Enum("time")
+  @Description(
+      "Holdout split: time (the latest dates are held out) or hash (by id). Default: time when the"
+          + " use case has an event time, else hash.")
   Split getSplit();
 
   void setSplit(Split value);

@@ -22,6 +22,7 @@ import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.features.NoRowsToFitException;
 import org.beammlops.transforms.lake.Lake;
 import org.beammlops.transforms.lake.ParquetFiles;
+import org.beammlops.transforms.lake.ReadLake;
 import org.beammlops.transforms.learn.FittedLearner;
 import org.beammlops.transforms.learn.Learner;
 import org.beammlops.transforms.learn.LearnerKind;
@@ -63,6 +64,22 @@ public final class TrainPipeline {
   public static Map<String, Object> trainOnce(TrainOptions options) {
     UseCase useCase = UseCases.load(options.getUseCase());
     Task task = useCase.task(options.getTask());
+    if (task.type() == Task.Type.MULTICLASS) {
+      throw new IllegalArgumentException(
+          "task '"
+              + task.name()
+              + "' is multi-class "
+              + task.classes()
+              + "; the use case declares and validates it, but training multi-class models is not"
+              + " built yet (regression and binary tasks are)");
+    }
+    options.setSplit(PrepareTrainingData.split(options, useCase));
+    if (options.getSplit() == TrainOptions.Split.time && useCase.eventTime().isEmpty()) {
+      throw new IllegalArgumentException(
+          "--split=time needs an event time, and use case '"
+              + useCase.name()
+              + "' has no field of role event_time; use --split=hash (the default for it)");
+    }
     List<LearnerSpec> learners =
         LearnerOptions.parse(options.getLearners(), options.getLearnerParams());
     checkOptions(options);
@@ -114,13 +131,12 @@ public final class TrainPipeline {
       return;
     }
     Lake lake = Lake.at(options.getLake(), useCase.name());
-    String from = options.getFrom() == null ? "" : options.getFrom();
-    String to = options.getTo() == null ? "9999-12-31" : options.getTo();
     boolean any =
         ParquetFiles.match(lake.eventsGlob()).stream()
-            .map(m -> m.resourceId().getCurrentDirectory().toString())
-            .map(dir -> dir.replaceAll(".*date=([0-9-]+)/?$", "$1"))
-            .anyMatch(date -> date.compareTo(from) >= 0 && date.compareTo(to) <= 0);
+            .anyMatch(
+                file ->
+                    ReadLake.inRange(
+                        ReadLake.partitionDate(file), options.getFrom(), options.getTo()));
     if (!any) {
       throw new IllegalArgumentException(
           "the lake "

@@ -75,7 +75,7 @@ final class TrainingSet {
   /** The task's target of a record, null when its label is missing. */
   static Double target(GenericRecord record, Task task) {
     Object label = record.get(task.label());
-    return label instanceof Number n ? task.target(n) : null;
+    return task.target(label);
   }
 
   /** Indexes of the rows in {@code fold} ({@code in}) or in every other fold. */

@@ -40,9 +40,12 @@ class PrepareTrainingDataTest {
         PipelineReports.runToCompletion(
             pipeline, "read", "outOfRange", "labelled", "labelMissing", "trainRows", "holdoutRows");
 
-    // The sample holds January to June; only March is read, split on the 25th.
-    assertEquals(dates("2001-03-01", 24), partitions(out.train()));
-    assertEquals(dates("2001-03-25", 7), partitions(out.holdout()));
+    // The sample holds January to June; only March is read, split on the 25th. The training
+    // sets are read whole, so each is one partition whatever the spread of dates.
+    assertEquals(List.of("date=all"), partitions(out.train()));
+    assertEquals(List.of("date=all"), partitions(out.holdout()));
+    assertEquals(dates("2001-03-01", 24), rowDates(out.train()));
+    assertEquals(dates("2001-03-25", 7), rowDates(out.holdout()));
     // Every row is read once; March is about a sixth of them.
     assertEquals(100_000L, counters.get("read"), counters.toString());
     long inRange = (Long) counters.get("labelled") + (Long) counters.get("labelMissing");
@@ -57,6 +60,33 @@ class PrepareTrainingDataTest {
     try (Stream<Path> files = Files.list(Path.of(dir))) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
     }
+  }
+
+  /** The distinct event dates of the rows in a training set, as {@code date=YYYY-MM-DD}. */
+  private static List<String> rowDates(String dir) throws Exception {
+    java.util.TreeSet<String> dates = new java.util.TreeSet<>();
+    try (Stream<Path> files = Files.walk(Path.of(dir))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+        try (var reader =
+            org.apache.parquet.avro.AvroParquetReader
+                .<org.apache.avro.generic.GenericRecord>builder(
+                    org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                        new org.apache.hadoop.fs.Path(file.toString()),
+                        new org.apache.hadoop.conf.Configuration()))
+                .build()) {
+          org.apache.avro.generic.GenericRecord row;
+          while ((row = reader.read()) != null) {
+            long millis = ((Number) row.get("date")).longValue();
+            dates.add(
+                "date="
+                    + java.time.Instant.ofEpochMilli(millis)
+                        .atZone(java.time.ZoneOffset.UTC)
+                        .toLocalDate());
+          }
+        }
+      }
+    }
+    return List.copyOf(dates);
   }
 
   private static List<String> dates(String first, int days) {

@@ -1,6 +1,8 @@
 package org.beammlops.schemas.usecase;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -50,6 +52,8 @@ public final class FieldSpec implements Serializable {
   private final String minText;
   private final String maxText;
   private final String pattern;
+  private final List<String> sourceNames;
+  private final List<String> leaks;
   private transient Pattern compiledPattern;
 
   private FieldSpec(
@@ -62,7 +66,9 @@ public final class FieldSpec implements Serializable {
       Double max,
       String minText,
       String maxText,
-      String pattern) {
+      String pattern,
+      List<String> sourceNames,
+      List<String> leaks) {
     this.name = name;
     this.role = role;
     this.kind = kind;
@@ -73,6 +79,8 @@ public final class FieldSpec implements Serializable {
     this.minText = minText;
     this.maxText = maxText;
     this.pattern = pattern;
+    this.sourceNames = List.copyOf(sourceNames);
+    this.leaks = List.copyOf(leaks);
   }
 
   /** Reads the spec of one Avro field; fails with a message naming the field when it is wrong. */
@@ -102,6 +110,29 @@ public final class FieldSpec implements Serializable {
       kind =
           (type == ValueType.STRING || type == ValueType.BOOLEAN) ? Kind.CATEGORICAL : Kind.NUMERIC;
     }
+    for (Object key : mlops.keySet()) {
+      if (!KEYS.contains(key.toString())) {
+        throw new IllegalArgumentException(
+            "field '" + field.name() + "': mlops." + key + " is not one of " + KEYS);
+      }
+    }
+    List<String> sourceNames = new ArrayList<>();
+    sourceNames.add(field.name());
+    if (mlops.get("source") != null) {
+      sourceNames.add(mlops.get("source").toString());
+    }
+    for (String alias : field.aliases()) {
+      if (!sourceNames.contains(alias)) {
+        sourceNames.add(alias);
+      }
+    }
+    List<String> leaks = new ArrayList<>();
+    Object leaksValue = mlops.get("leaks");
+    if (leaksValue instanceof List<?> list) {
+      list.forEach(l -> leaks.add(l.toString()));
+    } else if (leaksValue != null) {
+      leaks.add(leaksValue.toString());
+    }
     Object minValue = mlops.get("min");
     Object maxValue = mlops.get("max");
     return new FieldSpec(
@@ -114,8 +145,14 @@ public final class FieldSpec implements Serializable {
         maxValue instanceof Number n ? n.doubleValue() : null,
         minValue instanceof String s ? s : null,
         maxValue instanceof String s ? s : null,
-        mlops.get("pattern") == null ? null : mlops.get("pattern").toString());
+        mlops.get("pattern") == null ? null : mlops.get("pattern").toString(),
+        sourceNames,
+        leaks);
   }
+
+  /** The keys an {@code mlops} annotation may have. */
+  private static final List<String> KEYS =
+      List.of("role", "kind", "min", "max", "pattern", "source", "leaks");
 
   private static <E extends Enum<E>> E annotation(
       String fieldName, String key, Class<E> type, String value) {
@@ -201,6 +238,29 @@ public final class FieldSpec implements Serializable {
 
   public Optional<String> maxText() {
     return Optional.ofNullable(maxText);
+  }
+
+  /**
+   * The names this field is matched by in CSV headers, JSON keys and Parquet columns: its own name,
+   * then its source column name ({@code mlops.source}) and its Avro {@code aliases}, so that a
+   * column such as {@code Event Date} fills the field {@code event_date}.
+   */
+  public List<String> sourceNames() {
+    return sourceNames;
+  }
+
+  /**
+   * The label fields this field leaks ({@code mlops.leaks}): it is known only once that label is,
+   * so no task on one of those labels may use it as a feature. Declared once, here, instead of in
+   * every task.
+   */
+  public List<String> leaks() {
+    return leaks;
+  }
+
+  /** True for fields read as text categories rather than numbers. */
+  public boolean isNumeric() {
+    return type != ValueType.STRING && type != ValueType.BOOLEAN;
   }
 
   /** A regular expression the whole value must match (strings only). */

@@ -56,6 +56,24 @@ public final class UseCases {
     }
   }
 
+  /**
+   * Loads the use case in {@code dir} (its {@code usecase.yaml} and the schema it names), or in the
+   * directory of {@code dir} when it is the config file itself: what {@code mlops usecase check}
+   * reads. Throws {@link InvalidUseCaseException} with every problem found.
+   */
+  public static UseCase loadFrom(Path dir) {
+    Path config = Files.isDirectory(dir) ? dir.resolve("usecase.yaml") : dir;
+    if (!Files.isRegularFile(config)) {
+      throw new IllegalArgumentException("No use case config at " + config);
+    }
+    try (InputStream in = Files.newInputStream(config)) {
+      return parse(
+          in, schemaFile -> Files.readString(config.getParent().resolve(schemaFile)), config);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read use case " + config, e);
+    }
+  }
+
   /** Names of every use case that {@link #load} can find, sorted. */
   public static List<String> known() {
     TreeSet<String> names = new TreeSet<>();
@@ -92,13 +110,22 @@ public final class UseCases {
     try {
       config = YAML.readValue(in, UseCase.Config.class);
     } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "Invalid use case config " + where + ": " + e.getMessage());
+      throw new InvalidUseCaseException(
+          String.valueOf(where), List.of("config is not valid: " + e.getMessage()));
     }
     if (config.schema == null) {
-      throw new IllegalArgumentException("Use case config " + where + " names no schema");
+      throw new InvalidUseCaseException(
+          String.valueOf(config.name), List.of("config " + where + " names no schema"));
     }
-    return new UseCase(config, schemas.read(config.schema));
+    String schema;
+    try {
+      schema = schemas.read(config.schema);
+    } catch (IOException e) {
+      throw new InvalidUseCaseException(
+          String.valueOf(config.name),
+          List.of("schema '" + config.schema + "' cannot be read: " + e));
+    }
+    return new UseCase(config, schema);
   }
 
   private static List<Path> searchPath() {

@@ -82,7 +82,7 @@ class UseCasesTest {
     assertEquals(FieldSpec.Role.EVENT_TIME, date.role());
     assertEquals(FieldSpec.ValueType.TIMESTAMP_MILLIS, date.type());
     assertFalse(date.nullable());
-    assertEquals("date", flights.eventTimeField().name());
+    assertEquals("date", flights.eventTime().orElseThrow().name());
 
     FieldSpec delay = flights.field("delay");
     assertEquals(FieldSpec.Role.LABEL, delay.role());
@@ -256,7 +256,7 @@ class UseCasesTest {
           - {name: hour, from: at, function: hour_of_day}
         tasks:
           - {name: price, type: regression, label: price}
-          - {name: expensive, type: classification, label: price, threshold: 100}
+          - {name: expensive, type: classification, label: price, positiveAbove: 100}
         topics:
           requests: custom.requests
         dedupTtl: PT10M
@@ -273,7 +273,7 @@ class UseCasesTest {
         List.of("key", "at", "size", "colour", "price"),
         tiny.fields().stream().map(FieldSpec::name).toList());
     assertEquals("key", tiny.idField().orElseThrow().name());
-    assertEquals("at", tiny.eventTimeField().name());
+    assertEquals("at", tiny.eventTime().orElseThrow().name());
     // Kinds default from the type when a feature or label does not name one.
     assertEquals(FieldSpec.Kind.NUMERIC, tiny.field("size").kind());
     assertEquals(FieldSpec.Kind.CATEGORICAL, tiny.field("colour").kind());
@@ -323,14 +323,13 @@ class UseCasesTest {
         name: badtask
         schema: badtask.avsc
         tasks:
-          - {name: size, type: regression, label: size}
+          - {name: size, type: regression, label: key}
         """,
         TINY_SCHEMA);
     usePath(dir);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> UseCases.load("badtask"));
-    assertTrue(e.getMessage().contains("'size'"), e.getMessage());
-    assertTrue(e.getMessage().contains("role: label"), e.getMessage());
+    assertTrue(e.getMessage().contains("'key' is role id"), e.getMessage());
   }
 
   @Test
@@ -364,26 +363,30 @@ class UseCasesTest {
     usePath(dir);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> UseCases.load("nothreshold"));
-    assertTrue(e.getMessage().contains("threshold"), e.getMessage());
+    assertTrue(e.getMessage().contains("positiveAbove"), e.getMessage());
   }
 
   @Test
-  void schemaWithoutEventTimeIsRejected() throws IOException {
+  void schemaWithoutEventTimeIsAUseCasePartitionedAsOne() throws IOException {
     writeUseCase(
         "notime",
         """
         name: notime
         schema: notime.avsc
+        tasks:
+          - {name: big, type: classification, label: size, positiveAbove: 3, features: [colour]}
         """,
         """
         {"type": "record", "name": "NoTime", "fields": [
-          {"name": "size", "type": "double", "mlops": {"role": "feature"}}
+          {"name": "size", "type": "double", "mlops": {"role": "feature"}},
+          {"name": "colour", "type": "string", "mlops": {"role": "feature"}}
         ]}
         """);
     usePath(dir);
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> UseCases.load("notime"));
-    assertTrue(e.getMessage().contains("event_time"), e.getMessage());
+    UseCase noTime = UseCases.load("notime");
+    assertTrue(noTime.eventTime().isEmpty());
+    assertEquals(UseCase.Partitioning.NONE, noTime.partitioning());
+    assertEquals(List.of("colour"), noTime.task("big").features());
   }
 
   @Test

@@ -22,6 +22,18 @@ public enum ErrorType {
   MALFORMED_TIMESTAMP,
   /** An id longer than {@code RecordParser.MAX_ID_LENGTH}: it would be copied into every output. */
   ID_TOO_LONG,
+  /**
+   * A field given twice in one record: a repeated CSV column or JSON key, or a field's name and its
+   * source name both present. Rejected rather than one of them picked silently.
+   */
+  DUPLICATE_FIELD,
+  /**
+   * A number whose text is longer than {@code FieldValues.MAX_NUMBER_LENGTH}: rejected before any
+   * arithmetic, whose cost would grow with the square of its length.
+   */
+  NUMBER_TOO_LONG,
+  /** A label value outside the classes a task declares for it. */
+  UNKNOWN_CLASS,
   /** Valid input the model could not score (vectorizing or the model itself failed). */
   INFERENCE_FAILED,
   /** An output whose message exceeds the topic's size limit ({@code Topics.MAX_MESSAGE_BYTES}). */

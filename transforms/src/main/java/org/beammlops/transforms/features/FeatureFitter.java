@@ -13,6 +13,7 @@ import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
 import org.beammlops.schemas.usecase.DerivedFeature;
 import org.beammlops.schemas.usecase.FieldSpec;
+import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 
 /**
@@ -49,11 +50,27 @@ public final class FeatureFitter implements Serializable {
     }
   }
 
-  /** The fitter of a use case's features; fails on a min-count for a non-categorical feature. */
+  /**
+   * The fitter of the features every field of role feature and every derived feature makes; fails
+   * on a min-count for a non-categorical feature.
+   */
   public static FeatureFitter of(UseCase useCase, FitOptions options) {
+    return of(useCase, useCase.features(), useCase.derivedFeatures(), options);
+  }
+
+  /** The fitter of the features {@code task} learns from. */
+  public static FeatureFitter of(UseCase useCase, Task task, FitOptions options) {
+    return of(useCase, useCase.features(task), useCase.derivedFeatures(task), options);
+  }
+
+  private static FeatureFitter of(
+      UseCase useCase,
+      List<FieldSpec> fields,
+      List<DerivedFeature> derivedFeatures,
+      FitOptions options) {
     List<Plan> plans = new ArrayList<>();
     Set<String> categorical = new HashSet<>();
-    for (FieldSpec f : useCase.features()) {
+    for (FieldSpec f : fields) {
       boolean isNumeric = f.kind() == FieldSpec.Kind.NUMERIC;
       boolean numericValues =
           f.type() != FieldSpec.ValueType.STRING && f.type() != FieldSpec.ValueType.BOOLEAN;
@@ -63,7 +80,7 @@ public final class FeatureFitter implements Serializable {
       plans.add(
           new Plan(f.name(), isNumeric, f.name(), null, numericValues, options.minCount(f.name())));
     }
-    for (DerivedFeature d : useCase.derivedFeatures()) {
+    for (DerivedFeature d : derivedFeatures) {
       categorical.add(d.name());
       plans.add(
           new Plan(d.name(), false, d.from(), d.function(), true, options.minCount(d.name())));

@@ -9,6 +9,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
+import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 
 /**
@@ -26,30 +27,39 @@ public final class FitFeatureSpec
     extends PTransform<PCollection<GenericRecord>, PCollection<FeatureSpec>> {
 
   private final UseCase useCase;
+  private final Task task;
   private final FitOptions options;
 
-  private FitFeatureSpec(UseCase useCase, FitOptions options) {
+  private FitFeatureSpec(UseCase useCase, Task task, FitOptions options) {
     this.useCase = useCase;
+    this.task = task;
     this.options = options;
   }
 
-  /** Fits with {@link FitOptions#defaults()}. */
+  /**
+   * Fits every field of role feature and every derived feature with {@link FitOptions#defaults()}.
+   */
   public static FitFeatureSpec of(UseCase useCase) {
-    return new FitFeatureSpec(useCase, FitOptions.defaults());
+    return new FitFeatureSpec(useCase, null, FitOptions.defaults());
+  }
+
+  /** Fits the features {@code task} learns from. */
+  public static FitFeatureSpec of(UseCase useCase, Task task) {
+    return new FitFeatureSpec(useCase, task, FitOptions.defaults());
   }
 
   public FitFeatureSpec withOptions(FitOptions options) {
-    return new FitFeatureSpec(useCase, options);
+    return new FitFeatureSpec(useCase, task, options);
   }
 
   /** The minimum count of one categorical feature's vocabulary values. */
   public FitFeatureSpec withMinCount(String feature, int minCount) {
-    return new FitFeatureSpec(useCase, options.withMinCount(feature, minCount));
+    return new FitFeatureSpec(useCase, task, options.withMinCount(feature, minCount));
   }
 
   /** The minimum count of the vocabulary values of features without their own. */
   public FitFeatureSpec withDefaultMinCount(int minCount) {
-    return new FitFeatureSpec(useCase, options.withDefaultMinCount(minCount));
+    return new FitFeatureSpec(useCase, task, options.withDefaultMinCount(minCount));
   }
 
   /**
@@ -60,7 +70,10 @@ public final class FitFeatureSpec
    */
   @Override
   public PCollection<FeatureSpec> expand(PCollection<GenericRecord> records) {
-    FeatureFitter fitter = FeatureFitter.of(useCase, options);
+    FeatureFitter fitter =
+        task == null
+            ? FeatureFitter.of(useCase, options)
+            : FeatureFitter.of(useCase, task, options);
     return records
         .apply("Accumulate", Combine.globally(new StatsFn(fitter)))
         .setCoder(SerializableCoder.of(FeatureStats.class))

@@ -65,7 +65,7 @@ public final class ReadLake extends PTransform<PBegin, PCollection<GenericRecord
   }
 
   /** The date of the {@code date=YYYY-MM-DD} directory a file sits in, or "" when there is none. */
-  static String partitionDate(MatchResult.Metadata file) {
+  public static String partitionDate(MatchResult.Metadata file) {
     String dir = file.resourceId().getCurrentDirectory().toString();
     int at = dir.lastIndexOf("date=");
     if (at < 0) {
@@ -75,7 +75,22 @@ public final class ReadLake extends PTransform<PBegin, PCollection<GenericRecord
     return rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
   }
 
-  private static boolean inRange(String date, String from, String to) {
-    return (from == null || date.compareTo(from) >= 0) && (to == null || date.compareTo(to) <= 0);
+  /**
+   * Whether a partition may hold dates from {@code from} to {@code to}: a day or a month is
+   * compared with the bounds cut to its length; the one partition of an unpartitioned lake always
+   * may. A coarse partition can hold dates outside the range, so readers that need an exact range
+   * also filter records.
+   */
+  public static boolean inRange(String partition, String from, String to) {
+    if (partition.isEmpty() || partition.equals(EventDates.ALL)) {
+      return true;
+    }
+    int n = partition.length();
+    return (from == null || partition.compareTo(cut(from, n)) >= 0)
+        && (to == null || partition.compareTo(cut(to, n)) <= 0);
+  }
+
+  private static String cut(String date, int length) {
+    return date.length() > length ? date.substring(0, length) : date;
   }
 }

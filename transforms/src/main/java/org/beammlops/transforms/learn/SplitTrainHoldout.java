@@ -64,10 +64,12 @@ public final class SplitTrainHoldout
   }
 
   public static SplitTrainHoldout byTime(UseCase useCase, double fraction) {
+    requireEventTime(useCase);
     return new SplitTrainHoldout(useCase, Mode.TIME_FRACTION, fraction, null, 0);
   }
 
   public static SplitTrainHoldout fromDate(UseCase useCase, LocalDate holdoutFrom) {
+    requireEventTime(useCase);
     return new SplitTrainHoldout(useCase, Mode.FROM_DATE, 0, holdoutFrom.toString(), 0);
   }
 
@@ -75,15 +77,32 @@ public final class SplitTrainHoldout
     return new SplitTrainHoldout(useCase, Mode.ID_HASH, fraction, null, seed);
   }
 
+  private static void requireEventTime(UseCase useCase) {
+    if (useCase.eventTime().isEmpty()) {
+      throw new IllegalArgumentException(
+          "--split=time needs an event time, and use case '"
+              + useCase.name()
+              + "' has no field of role event_time; split by id hash (--split=hash)");
+    }
+  }
+
+  /** The event day of a record; "" (before every day, so in training) when it has none. */
+  private static String dayOf(EventDates dates, GenericRecord record) {
+    String day = dates.day(record);
+    return day == null ? "" : day;
+  }
+
   @Override
   public Result expand(PCollection<GenericRecord> records) {
     Coder<GenericRecord> coder = records.getCoder();
-    EventDates dateOf = EventDates.of(useCase);
+    EventDates dateOf = EventDates.of(useCase, UseCase.Partitioning.DAY);
     PCollectionView<Map<String, Long>> rowsPerDate = null;
     if (mode == Mode.TIME_FRACTION) {
       rowsPerDate =
           records
-              .apply("EventDate", MapElements.into(TypeDescriptors.strings()).via(dateOf))
+              .apply(
+                  "EventDate",
+                  MapElements.into(TypeDescriptors.strings()).via(r -> dayOf(dateOf, r)))
               .apply("RowsPerDate", Count.perElement())
               .apply("AsMap", View.asMap());
     }
@@ -165,8 +184,8 @@ public final class SplitTrainHoldout
       boolean holdout =
           switch (mode) {
             case ID_HASH -> Folds.unit(Folds.keyOf(record, idField), seed) < fraction;
-            case FROM_DATE -> dateOf.apply(record).compareTo(holdoutFrom) >= 0;
-            case TIME_FRACTION -> dateOf.apply(record).compareTo(boundary(c)) >= 0;
+            case FROM_DATE -> dayOf(dateOf, record).compareTo(holdoutFrom) >= 0;
+            case TIME_FRACTION -> dayOf(dateOf, record).compareTo(boundary(c)) >= 0;
           };
       if (holdout) {
         PipelineCounters.counter("holdoutRows").inc();

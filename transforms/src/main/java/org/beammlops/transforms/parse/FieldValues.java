@@ -28,6 +28,14 @@ public final class FieldValues {
       Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
   private static final Pattern NON_FINITE =
       Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * The longest text a number may have, in characters: room for any double written out in full (309
+   * digits) with sign, point and exponent. Longer text is rejected before it is parsed, since
+   * {@link BigDecimal} work grows with the square of the digits.
+   */
+  public static final int MAX_NUMBER_LENGTH = 400;
+
   private static final Pattern EPOCH_MILLIS = Pattern.compile("-?\\d{10,15}");
 
   /**
@@ -164,6 +172,13 @@ public final class FieldValues {
 
   private static BigDecimal toDecimal(FieldSpec field, Object raw) throws RejectedRecordException {
     if (raw instanceof BigDecimal decimal) {
+      if (decimal.precision() > MAX_NUMBER_LENGTH) {
+        throw reject(
+            ErrorType.NUMBER_TOO_LONG,
+            field,
+            raw,
+            "has more than " + MAX_NUMBER_LENGTH + " digits, the most a number may have");
+      }
       return decimal;
     }
     if (raw instanceof Double || raw instanceof Float) {
@@ -178,6 +193,13 @@ public final class FieldValues {
     }
     if (!(raw instanceof CharSequence)) {
       throw reject(ErrorType.WRONG_TYPE, field, raw, "is not a number");
+    }
+    if (((CharSequence) raw).length() > MAX_NUMBER_LENGTH) {
+      throw reject(
+          ErrorType.NUMBER_TOO_LONG,
+          field,
+          raw,
+          "is longer than " + MAX_NUMBER_LENGTH + " characters, the most a number may have");
     }
     String text = raw.toString().trim();
     if (NON_FINITE.matcher(text).matches()) {

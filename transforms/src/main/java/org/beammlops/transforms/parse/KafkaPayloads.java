@@ -1,6 +1,7 @@
 package org.beammlops.transforms.parse;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -32,7 +33,11 @@ public final class KafkaPayloads {
     if (header == null || header.value() == null) {
       return fallback;
     }
+    // media types are case-insensitive and may carry parameters: Application/JSON; charset=utf-8
     String value = new String(header.value(), StandardCharsets.UTF_8);
+    int parameters = value.indexOf(';');
+    value =
+        (parameters < 0 ? value : value.substring(0, parameters)).trim().toLowerCase(Locale.ROOT);
     if (value.equals(AVRO)) {
       return InputFormat.AVRO;
     }

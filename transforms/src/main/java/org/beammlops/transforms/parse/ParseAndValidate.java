@@ -182,7 +182,25 @@ public abstract class ParseAndValidate<InputT>
     private void readLines(
         FileIO.ReadableFile file, String source, InputFormat inputFormat, MultiOutputReceiver out)
         throws IOException {
-      try (InputStream in = Channels.newInputStream(file.open())) {
+      try (InputStream opened = Channels.newInputStream(file.open())) {
+        InputStream in;
+        try {
+          in = Compressions.decompressed(opened);
+        } catch (Compressions.UnsupportedCompressionException e) {
+          reject(
+              out,
+              source,
+              0,
+              new byte[0],
+              file.getMetadata().sizeBytes(),
+              ErrorType.UNREADABLE_SOURCE,
+              source + " " + e.getMessage());
+          return;
+        }
+        if (inputFormat == InputFormat.JSON && JsonStreams.isDocument(in)) {
+          readJsonDocument(in, source, out);
+          return;
+        }
         LineReader lines = new LineReader(in, MAX_KEPT_BYTES);
         List<String> header = null;
         String headerError = null;
@@ -256,6 +274,59 @@ public abstract class ParseAndValidate<InputT>
               ErrorType.EMPTY_FILE,
               "file has no records: " + source);
         }
+      }
+    }
+
+    /**
+     * Reads a JSON file that is one array of objects, or objects written over several lines, as a
+     * stream: one record per object, numbered from 1. Where the JSON breaks (a file cut short), the
+     * objects before are kept and the rest is one dead letter.
+     */
+    private void readJsonDocument(InputStream in, String source, MultiOutputReceiver out) {
+      JsonStreams.Visitor visitor =
+          new JsonStreams.Visitor() {
+            @Override
+            public void object(long index, byte[] bytes) {
+              emit(
+                  out,
+                  source,
+                  index,
+                  bytes,
+                  bytes.length,
+                  () -> parser.fromJson(bytes, source, index));
+            }
+
+            @Override
+            public void notAnObject(long index, String what) {
+              reject(
+                  out,
+                  source,
+                  index,
+                  what.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  what.length(),
+                  ErrorType.MALFORMED_JSON,
+                  "element " + index + " of the JSON array is " + what + ", not an object");
+            }
+
+            @Override
+            public void broken(long index, String reason) {
+              reject(
+                  out,
+                  source,
+                  index,
+                  new byte[0],
+                  0,
+                  ErrorType.MALFORMED_JSON,
+                  "the JSON breaks at element "
+                      + index
+                      + ": "
+                      + reason
+                      + "; the elements before it were read, none after");
+            }
+          };
+      if (JsonStreams.read(in, visitor) == 0) {
+        reject(
+            out, source, 0, new byte[0], 0, ErrorType.EMPTY_FILE, "file has no records: " + source);
       }
     }
 

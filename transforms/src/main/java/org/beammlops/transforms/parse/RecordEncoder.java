@@ -40,7 +40,7 @@ public final class RecordEncoder implements Serializable {
     ObjectNode node = JSON.createObjectNode();
     ZoneId zone = useCase.timeZone();
     for (FieldSpec field : useCase.fields()) {
-      if (!includeLabels && field.role() == FieldSpec.Role.LABEL) {
+      if (!includeLabels && !useCase.isRequestField(field)) {
         continue;
       }
       Object value = record.get(field.name());
@@ -74,8 +74,8 @@ public final class RecordEncoder implements Serializable {
     }
     GenericData.Record out = new GenericData.Record(schema);
     for (Schema.Field field : schema.getFields()) {
-      boolean label = useCase.field(field.name()).role() == FieldSpec.Role.LABEL;
-      out.put(field.name(), label && !includeLabels ? null : record.get(field.name()));
+      boolean dropped = !includeLabels && !useCase.isRequestField(useCase.field(field.name()));
+      out.put(field.name(), dropped ? null : record.get(field.name()));
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);

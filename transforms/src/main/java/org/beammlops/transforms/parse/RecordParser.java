@@ -1,10 +1,7 @@
 package org.beammlops.transforms.parse;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.StringReader;
@@ -56,12 +53,8 @@ public final class RecordParser implements Serializable {
    */
   public static final int MAX_ID_LENGTH = 256;
 
-  private static final ObjectMapper JSON =
-      JsonMapper.builder()
-          .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
-          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
   private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setTrim(true).build();
 
   private final UseCase useCase;
@@ -69,6 +62,7 @@ public final class RecordParser implements Serializable {
   private final String timeZone;
   private transient Schema lakeSchema;
   private transient Set<String> knownFields;
+  private transient Map<String, Set<String>> labelClasses;
   private transient GenericDatumReader<GenericRecord> avroReader;
 
   public RecordParser(UseCase useCase) {
@@ -87,10 +81,7 @@ public final class RecordParser implements Serializable {
 
   /** The header of a CSV source: column names in order. */
   public static List<String> parseCsvHeader(byte[] line) throws RejectedRecordException {
-    String text = decodeUtf8(line);
-    if (text.startsWith("\uFEFF")) {
-      text = text.substring(1);
-    }
+    String text = withoutBom(decodeUtf8(line));
     List<String> header = new ArrayList<>();
     for (String column : csvValues(text)) {
       header.add(column.trim());
@@ -109,6 +100,7 @@ public final class RecordParser implements Serializable {
           "expected " + header.size() + " columns " + header + " but found " + values.size());
     }
     checkUnknown(header);
+    checkNoRepeats(header, "column");
     return build(
         name -> {
           int index = header.indexOf(name);
@@ -120,28 +112,33 @@ public final class RecordParser implements Serializable {
         position);
   }
 
+  /** A column or key named twice is rejected when it names a field: neither value is picked. */
+  private void checkNoRepeats(List<String> names, String what) throws RejectedRecordException {
+    Set<String> seen = new HashSet<>();
+    for (String name : names) {
+      if (!seen.add(name) && knownFields().contains(name)) {
+        throw new RejectedRecordException(
+            ErrorType.DUPLICATE_FIELD, what + " '" + name + "' appears twice");
+      }
+    }
+  }
+
   /** One JSON object (a JSON-lines line or a Kafka message). */
   public GenericRecord fromJson(byte[] bytes, String source, long position)
       throws RejectedRecordException {
     checkSize(bytes);
-    String text = decodeUtf8(bytes);
+    String text = withoutBom(decodeUtf8(bytes));
     if (text.isBlank()) {
       throw new RejectedRecordException(ErrorType.EMPTY_RECORD, "empty record");
     }
-    JsonNode node;
-    try {
-      node = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new RejectedRecordException(
-          ErrorType.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage());
-    }
-    if (node == null || !node.isObject()) {
-      throw new RejectedRecordException(ErrorType.MALFORMED_JSON, "JSON record is not an object");
-    }
-    List<String> names = new ArrayList<>();
-    node.fieldNames().forEachRemaining(names::add);
-    checkUnknown(names);
-    return build(name -> jsonValue(node.get(name)), node::has, bytes, source, position);
+    Map<String, Object> values = JsonObjects.read(JSON, text);
+    checkUnknown(new ArrayList<>(values.keySet()));
+    return build(values::get, values::containsKey, bytes, source, position);
+  }
+
+  /** The text without a leading UTF-8 byte order mark, which some exporters write. */
+  static String withoutBom(String text) {
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
   /** One record in Avro binary encoding written with the use case's schema. */
@@ -215,19 +212,43 @@ public final class RecordParser implements Serializable {
     GenericData.Record record = new GenericData.Record(lakeSchema());
     String id = null;
     for (FieldSpec field : useCase.fields()) {
-      Object raw = lookup.apply(field.name());
+      String given = null;
+      for (String name : field.sourceNames()) {
+        if (present.test(name)) {
+          if (given != null) {
+            throw new RejectedRecordException(
+                ErrorType.DUPLICATE_FIELD,
+                "field '"
+                    + field.name()
+                    + "' is given twice, as '"
+                    + given
+                    + "' and as '"
+                    + name
+                    + "'");
+          }
+          given = name;
+        }
+      }
+      Object raw = given == null ? null : lookup.apply(given);
       if (FieldValues.isMissing(raw)) {
         if (!field.nullable()) {
           throw new RejectedRecordException(
               ErrorType.MISSING_FIELD,
               "field '"
                   + field.name()
-                  + "' is required but "
-                  + (present.test(field.name()) ? "empty" : "absent"));
+                  + "'"
+                  + (field.sourceNames().size() > 1
+                      ? " (column "
+                          + field.sourceNames().subList(1, field.sourceNames().size())
+                          + ")"
+                      : "")
+                  + " is required but "
+                  + (given != null ? "empty" : "absent"));
         }
         continue;
       }
       Object value = FieldValues.coerce(field, raw, zone);
+      checkClass(field, value);
       if (field.role() == FieldSpec.Role.ID) {
         id = value.toString();
         if (id.length() > MAX_ID_LENGTH) {
@@ -260,17 +281,42 @@ public final class RecordParser implements Serializable {
     return lakeSchema;
   }
 
+  /** A label outside the classes a task declares for it is a dead letter, not a new class. */
+  private void checkClass(FieldSpec field, Object value) throws RejectedRecordException {
+    if (labelClasses == null) {
+      Map<String, Set<String>> classes = new java.util.HashMap<>();
+      useCase.fields().forEach(f -> classes.put(f.name(), useCase.labelClasses(f.name())));
+      labelClasses = classes;
+    }
+    Set<String> classes = labelClasses.get(field.name());
+    if (!classes.isEmpty() && !classes.contains(value.toString())) {
+      throw new RejectedRecordException(
+          ErrorType.UNKNOWN_CLASS,
+          "field '"
+              + field.name()
+              + "': value "
+              + FieldValues.quote(value)
+              + " is not one of the declared classes "
+              + classes);
+    }
+  }
+
+  /** Every name a record may use for a field: the field names and their source names. */
+  private Set<String> knownFields() {
+    if (knownFields == null) {
+      Set<String> known = new HashSet<>();
+      useCase.fields().forEach(f -> known.addAll(f.sourceNames()));
+      knownFields = known;
+    }
+    return knownFields;
+  }
+
   private void checkUnknown(List<String> names) throws RejectedRecordException {
     if (useCase.unknownFieldPolicy() != UseCase.UnknownFieldPolicy.REJECT) {
       return;
     }
-    if (knownFields == null) {
-      Set<String> known = new HashSet<>();
-      useCase.fields().forEach(f -> known.add(f.name()));
-      knownFields = known;
-    }
     for (String name : names) {
-      if (!knownFields.contains(name)) {
+      if (!knownFields().contains(name)) {
         throw new RejectedRecordException(
             ErrorType.UNKNOWN_FIELD,
             "field '" + name + "' is not in the " + useCase.name() + " schema");
@@ -319,28 +365,8 @@ public final class RecordParser implements Serializable {
     }
   }
 
-  private static Object jsonValue(JsonNode node) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (node.isTextual()) {
-      return node.textValue();
-    }
-    if (node.isIntegralNumber()) {
-      return node.canConvertToLong() ? (Object) node.longValue() : node.decimalValue();
-    }
-    if (node.isNumber()) {
-      double d = node.doubleValue();
-      return Double.isFinite(d) ? node.decimalValue() : d;
-    }
-    if (node.isBoolean()) {
-      return node.booleanValue();
-    }
-    return new JsonShape(node.getNodeType().name().toLowerCase());
-  }
-
   /** A JSON object or array where a scalar was expected: rejected as the wrong type. */
-  private record JsonShape(String kind) {
+  record JsonShape(String kind) {
     @Override
     public String toString() {
       return "<" + kind + ">";

@@ -54,6 +54,7 @@ public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Dou
             result.inference(),
             result.model(),
             now,
+            latencyFromSend ? c.timestamp().getMillis() : now,
             latencyFromSend
                 ? Math.max(0, now - c.timestamp().getMillis())
                 : result.latencyMillis()));
@@ -70,19 +71,20 @@ public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Dou
       double value,
       ModelRef model,
       long scoredAtMillis,
+      long arrivedAtMillis,
       double latencyMillis) {
     Prediction.Builder p =
         Prediction.newBuilder()
             .setRequestId(String.valueOf(request.get(useCase.idField().orElseThrow().name())))
             .setUseCase(useCase.name())
             .setTask(task.name())
-            .setEventTime(eventTime(useCase, request))
+            .setEventTime(eventTime(useCase, request, arrivedAtMillis))
             .setScoredAt(java.time.Instant.ofEpochMilli(scoredAtMillis))
             .setModelName(model.name())
             .setModelVersion(model.version())
             .setPrediction(value)
             .setLatencyMillis(latencyMillis)
-            .setFeatures(features(request, useCase.features()));
+            .setFeatures(features(request, useCase.features(task)));
     if (task.type() == Task.Type.CLASSIFICATION) {
       p.setPredictedClass(value > 0.5 ? "1" : "0");
       p.setClassProbabilities(Map.of("0", 1 - value, "1", value));
@@ -90,8 +92,13 @@ public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Dou
     return p.build();
   }
 
-  private static java.time.Instant eventTime(UseCase useCase, GenericRecord request) {
-    Object t = request.get(useCase.eventTimeField().name());
+  /** The request's event time; without one (none in the use case, or absent), when it arrived. */
+  private static java.time.Instant eventTime(
+      UseCase useCase, GenericRecord request, long arrivedAtMillis) {
+    Object t = useCase.eventTime().map(f -> request.get(f.name())).orElse(null);
+    if (t == null) {
+      return java.time.Instant.ofEpochMilli(arrivedAtMillis);
+    }
     return t instanceof java.time.Instant i ? i : java.time.Instant.ofEpochMilli((Long) t);
   }
 
