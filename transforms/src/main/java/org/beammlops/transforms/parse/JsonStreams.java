@@ -74,6 +74,7 @@ final class JsonStreams {
   /** Reads every element, telling {@code visitor}; returns how many elements there were. */
   static long read(InputStream in, Visitor visitor) {
     long index = 0;
+    boolean inElement = false;
     try (JsonParser parser = JSON.createParser(in)) {
       JsonToken token = parser.nextToken();
       boolean array = token == JsonToken.START_ARRAY;
@@ -89,6 +90,7 @@ final class JsonStreams {
           break;
         }
         index++;
+        inElement = true;
         if (token == JsonToken.START_OBJECT) {
           ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
           try (JsonGenerator generator = JSON.createGenerator(bytes)) {
@@ -101,13 +103,14 @@ final class JsonStreams {
           parser.skipChildren();
           visitor.notAnObject(index, what);
         }
+        inElement = false;
         token = parser.nextToken();
       }
     } catch (JsonProcessingException e) {
-      index++;
+      index += inElement ? 0 : 1;
       visitor.broken(index, e.getOriginalMessage() + " at " + location(e));
     } catch (IOException e) {
-      index++;
+      index += inElement ? 0 : 1;
       visitor.broken(index, e.toString());
     }
     return index;
