@@ -19,6 +19,7 @@ import org.beammlops.pipelines.score.ScoreSummary;
 import org.beammlops.pipelines.score.ScoreSummaryOptions;
 import org.beammlops.pipelines.train.TrainOptions;
 import org.beammlops.pipelines.train.TrainPipeline;
+import org.beammlops.pipelines.usecase.UseCaseCommand;
 
 /**
  * The {@code mlops} command: dispatches to the pipelines. Runner presets (defaults that differ per
@@ -87,6 +88,16 @@ public final class Mlops {
                     args, BatchPredictOptions.class, presets, BatchPredictCommand::run)));
   }
 
+  /** Commands that are not pipelines: no Beam options. */
+  private static final Map<String, String> TOOLS = new LinkedHashMap<>();
+
+  static {
+    TOOLS.put(
+        "usecase",
+        "check <dir|name>: every problem of a schema + config at once, or what each field"
+            + "\n                 becomes (role, kind, source names, tasks); list: the known use cases");
+  }
+
   private Mlops() {}
 
   /** Runs a command with the given runner presets and returns its exit code. */
@@ -94,6 +105,9 @@ public final class Mlops {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
       printHelp();
       return 0;
+    }
+    if (args[0].equals("usecase")) {
+      return UseCaseCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
     }
     Command command = COMMANDS.get(args[0]);
     if (command == null) {
@@ -111,6 +125,7 @@ public final class Mlops {
   /** One line per pipeline command, for {@code ./mlops help}. */
   public static void printHelp() {
     COMMANDS.forEach((name, command) -> System.out.printf("  %-14s %s%n", name, command.summary()));
+    TOOLS.forEach((name, summary) -> System.out.printf("  %-14s %s%n", name, summary));
   }
 
   public static void main(String[] args) {
