@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.beammlops.schemas.usecase.Task;
+import org.beammlops.transforms.evaluate.ClassificationMetrics;
 import org.beammlops.transforms.learn.LearnerKind;
 import org.beammlops.transforms.learn.LearnerSpec;
 import org.beammlops.transforms.learn.Stacker;
@@ -121,6 +122,22 @@ final class CrossValidation {
 
   double trainTargetMean() {
     return Arrays.stream(outOfFoldTargets()).average().orElse(Double.NaN);
+  }
+
+  /**
+   * The decision threshold of a binary task: the configured one, or the F1-optimal one on the
+   * stack's out-of-fold probabilities (rows the models did not see, so it is not tuned to the
+   * training fit). NaN for other tasks.
+   */
+  double decisionThreshold(Task task, Stacker stacker, List<LearnerSpec> chosen) {
+    if (!task.isBinary()) {
+      return Double.NaN;
+    }
+    return task.fixedThreshold()
+        .orElseGet(
+            () ->
+                ClassificationMetrics.f1OptimalThreshold(
+                    stacker.predict(outOfFoldScores(chosen)), outOfFoldTargets()));
   }
 
   Stacker fitStacker(Task.Type taskType, List<LearnerSpec> chosen) {

@@ -19,8 +19,14 @@ final class Evaluation {
 
   /** {@code predictions} are probabilities of class 1 (classification) or values. */
   static Map<String, Double> of(Task.Type type, double[] predictions, double[] targets) {
+    return of(type, predictions, targets, ClassificationMetrics.THRESHOLD);
+  }
+
+  /** As {@link #of(Task.Type, double[], double[])}, classes cut at {@code threshold}. */
+  static Map<String, Double> of(
+      Task.Type type, double[] predictions, double[] targets, double threshold) {
     return type == Task.Type.CLASSIFICATION
-        ? ClassificationMetrics.of(predictions, targets).asMap()
+        ? ClassificationMetrics.of(predictions, targets, threshold).asMap()
         : RegressionMetrics.of(predictions, targets).asMap();
   }
 

@@ -19,14 +19,21 @@ record Holdout(
     Map<String, Double> baseline,
     double[] stackPredictions,
     double[] targets,
+    double threshold,
     String comparison) {
 
+  /**
+   * Evaluates on the holdout rows; classes (accuracy, precision, recall, F1) are cut at {@code
+   * threshold}, the decision threshold the model serves with, for the stack, its members and the
+   * baseline alike.
+   */
   static Holdout evaluate(
       Task.Type type,
       List<LearnerSpec> chosen,
       List<FitResult> refits,
       Stacker stacker,
-      double trainTargetMean) {
+      double trainTargetMean,
+      double threshold) {
     double[][] scores = new double[chosen.size()][];
     double[] targets = null;
     Map<String, Map<String, Double>> bases = new LinkedHashMap<>();
@@ -37,14 +44,17 @@ record Holdout(
       scores[j] = refit.scores();
       targets = refit.targets();
       bases.put(
-          name, Evaluation.of(type, Evaluation.predictionsOfScores(type, scores[j]), targets));
+          name,
+          Evaluation.of(type, Evaluation.predictionsOfScores(type, scores[j]), targets, threshold));
     }
     double[] stacked = stacker.predict(scores);
     double[] constant = new double[targets.length];
     Arrays.fill(constant, trainTargetMean);
-    Map<String, Double> stack = new LinkedHashMap<>(Evaluation.of(type, stacked, targets));
-    Map<String, Double> baseline = Evaluation.of(type, constant, targets);
-    return new Holdout(type, stack, bases, baseline, stacked, targets, compare(type, stack, bases));
+    Map<String, Double> stack =
+        new LinkedHashMap<>(Evaluation.of(type, stacked, targets, threshold));
+    Map<String, Double> baseline = Evaluation.of(type, constant, targets, threshold);
+    return new Holdout(
+        type, stack, bases, baseline, stacked, targets, threshold, compare(type, stack, bases));
   }
 
   /** Whether the stack is at least as good as its best member, and if not, why not. */
@@ -88,6 +98,9 @@ record Holdout(
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("rows", targets.length);
     out.put("metric", primaryMetric());
+    if (type == Task.Type.CLASSIFICATION) {
+      out.put("decision_threshold", threshold);
+    }
     out.put("stack", stack);
     out.put("bases", bases);
     out.put("baseline", baseline);

@@ -73,8 +73,13 @@ final class ModelExport {
       summary.put("stacker_bias", stacker.bias());
       summary.set("holdout", JSON.valueToTree(holdout.summary()));
       summary.put("seed", options.getSeed());
+      MlflowModelWriter writer = MlflowModelWriter.builder();
+      if (task.isBinary()) {
+        summary.put("decision_threshold", holdout.threshold());
+        writer.metadata(MlflowModel.DECISION_THRESHOLD, Double.toString(holdout.threshold()));
+      }
       MlflowModel written =
-          MlflowModelWriter.builder()
+          writer
               .onnxModel(onnx)
               .signature(signature)
               .extraFile(MlflowModel.FEATURE_SPEC, spec.toJson().getBytes(StandardCharsets.UTF_8))

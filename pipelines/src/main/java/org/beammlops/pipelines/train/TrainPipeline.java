@@ -228,11 +228,21 @@ public final class TrainPipeline {
           task.type() == Task.Type.CLASSIFICATION
               ? "logistic regression on base log odds"
               : "linear regression on base predictions");
+      double threshold = cv.decisionThreshold(task, stacker, chosen);
+      if (task.isBinary()) {
+        stackParams.put("decision_threshold", Double.toString(threshold));
+        stackParams.put(
+            "decision_threshold_source",
+            task.fixedThreshold().isPresent() ? "config" : "f1_optimal_out_of_fold");
+        report.put("decisionThreshold", threshold);
+      }
       parent.logParams(stackParams);
       Holdout holdout =
           timed(
               "evaluate",
-              () -> Holdout.evaluate(task.type(), chosen, refits, stacker, cv.trainTargetMean()));
+              () ->
+                  Holdout.evaluate(
+                      task.type(), chosen, refits, stacker, cv.trainTargetMean(), threshold));
       report.put("holdout", holdout.summary());
       logBaseLearners(cv, chosen, refits, holdout);
 

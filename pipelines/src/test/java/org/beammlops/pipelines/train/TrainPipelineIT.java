@@ -186,6 +186,17 @@ class TrainPipelineIT {
     assertTrue(mlmodel.path("flavors").has("python_function"), mlmodel.toString());
     assertTrue(
         mlmodel.path("signature").path("inputs").asText().contains("features"), mlmodel.toString());
+    if (classification) {
+      // the decision threshold, tuned on out-of-fold predictions, is in the run and in the model
+      double threshold = Double.parseDouble(parent.params().get("decision_threshold"));
+      assertTrue(threshold > 0 && threshold < 1, "threshold " + threshold);
+      assertEquals("f1_optimal_out_of_fold", parent.params().get("decision_threshold_source"));
+      assertEquals(
+          threshold,
+          Double.parseDouble(mlmodel.path("metadata").path("decision_threshold").asText()));
+    } else {
+      assertFalse(parent.params().containsKey("decision_threshold"));
+    }
 
     // The training and holdout sets are exported to the lake.
     Path exported = lake.resolve("flights/training/" + runId);

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * Metrics of a binary classifier's probabilities against 0/1 labels, optionally weighted: exact
- * ROC-AUC, log loss, Brier score, and accuracy, precision, recall and F1 at threshold 0.5 (a row is
- * predicted positive when its probability is strictly above 0.5, as in scikit-learn and Spark).
+ * ROC-AUC, log loss, Brier score, and accuracy, precision, recall and F1 at a decision threshold,
+ * 0.5 unless given (a row is predicted positive when its probability is strictly above it, as in
+ * scikit-learn and Spark).
  *
  * <p>Undefined cases, chosen so callers never divide by zero: {@code rocAuc} is NaN when only one
  * class is present (callers treat NaN as undefined); precision is 0 when nothing is predicted
@@ -47,9 +48,56 @@ public record ClassificationMetrics(
 
   /** Unweighted metrics; fails on arrays of different lengths, labels other than 0 or 1. */
   public static ClassificationMetrics of(double[] probabilities, double[] labels) {
+    return of(probabilities, labels, THRESHOLD);
+  }
+
+  /** Unweighted metrics, a row predicted positive when its probability is above {@code t}. */
+  public static ClassificationMetrics of(double[] probabilities, double[] labels, double t) {
     double[] weights = new double[probabilities.length];
     Arrays.fill(weights, 1.0);
-    return of(probabilities, labels, weights);
+    return of(probabilities, labels, weights, t);
+  }
+
+  /**
+   * The decision threshold with the highest F1: a row is positive when its probability is above it.
+   * Chosen among the midpoints between distinct probabilities (the highest on a tie), so it does
+   * not sit on any row's probability; {@link #THRESHOLD} when there is no positive label.
+   */
+  public static double f1OptimalThreshold(double[] probabilities, double[] labels) {
+    int n = probabilities.length;
+    double positives = 0;
+    for (double y : labels) {
+      positives += y == 1.0 ? 1 : 0;
+    }
+    if (n == 0 || positives == 0) {
+      return THRESHOLD;
+    }
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingDouble(i -> -probabilities[i]));
+    double truePositives = 0;
+    double predicted = 0;
+    double bestF1 = -1;
+    double best = THRESHOLD;
+    int start = 0;
+    while (start < n) {
+      double p = probabilities[order[start]];
+      int end = start;
+      while (end < n && probabilities[order[end]] == p) {
+        truePositives += labels[order[end]] == 1.0 ? 1 : 0;
+        predicted++;
+        end++;
+      }
+      double f1 = 2 * truePositives / (predicted + positives);
+      if (f1 > bestF1) {
+        bestF1 = f1;
+        best = end < n ? (p + probabilities[order[end]]) / 2 : p / 2;
+      }
+      start = end;
+    }
+    return best;
   }
 
   /**
@@ -58,6 +106,12 @@ public record ClassificationMetrics(
    */
   public static ClassificationMetrics of(
       double[] probabilities, double[] labels, double[] weights) {
+    return of(probabilities, labels, weights, THRESHOLD);
+  }
+
+  /** Weighted metrics, a row predicted positive when its probability is above {@code threshold}. */
+  public static ClassificationMetrics of(
+      double[] probabilities, double[] labels, double[] weights, double threshold) {
     int n = probabilities.length;
     if (labels.length != n || weights.length != n) {
       throw new IllegalArgumentException(
@@ -81,7 +135,7 @@ public record ClassificationMetrics(
       double w = weights[i];
       check(p, y, w, i);
       boolean actual = y == 1.0;
-      boolean predicted = p > THRESHOLD;
+      boolean predicted = p > threshold;
       total += w;
       positives += actual ? w : 0;
       truePositives += actual && predicted ? w : 0;

@@ -47,6 +47,18 @@ public record MlflowModel(
   /** The training data's reference profile, for drift detection. */
   public static final String REFERENCE_PROFILE = "reference_profile.json";
 
+  /**
+   * The {@code metadata} key of a binary model's decision threshold: a row is of the positive class
+   * when its probability is above it. Chosen at training, served with the model.
+   */
+  public static final String DECISION_THRESHOLD = "decision_threshold";
+
+  /** The decision threshold of a binary model; 0.5 for a model written without one. */
+  public double decisionThreshold() {
+    String value = metadata.get(DECISION_THRESHOLD);
+    return value == null ? 0.5 : Double.parseDouble(value);
+  }
+
   /** The {@code metadata} key listing the project's extra files. */
   static final String EXTRA_FILES_KEY = "beam_mlops_files";
 

@@ -213,4 +213,43 @@ class ClassificationMetricsTest {
                 .asMap()
                 .keySet()));
   }
+
+  @Test
+  void theF1OptimalThresholdSitsBetweenDistinctProbabilities() {
+    double[] p = {0.9, 0.8, 0.35, 0.3, 0.2, 0.1};
+    double[] y = {1, 0, 1, 1, 0, 0};
+    // cutting below 0.3 predicts four positives with three right: F1 = 6/7, the best
+    double t = ClassificationMetrics.f1OptimalThreshold(p, y);
+    assertEquals(0.25, t, 1e-12);
+    ClassificationMetrics at = ClassificationMetrics.of(p, y, t);
+    assertEquals(6.0 / 7, at.f1(), 1e-12);
+    assertEquals(0.75, at.precision(), 1e-12);
+    assertEquals(1.0, at.recall(), 1e-12);
+    // at 0.5 only two are predicted positive, one right
+    assertEquals(0.4, ClassificationMetrics.of(p, y).f1(), 1e-12);
+  }
+
+  @Test
+  void aRareClassGetsAThresholdThatFindsIt() {
+    // 2% positives whose probabilities are all below 0.5: at 0.5 nothing is predicted positive
+    Random random = new Random(7);
+    int n = 5_000;
+    double[] p = new double[n];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = i % 50 == 0 ? 1 : 0;
+      p[i] = y[i] == 1 ? 0.1 + 0.2 * random.nextDouble() : 0.25 * random.nextDouble();
+    }
+    assertEquals(0.0, ClassificationMetrics.of(p, y).f1());
+    double t = ClassificationMetrics.f1OptimalThreshold(p, y);
+    ClassificationMetrics at = ClassificationMetrics.of(p, y, t);
+    assertTrue(t < 0.3 && t > 0.05, "threshold " + t);
+    assertTrue(at.precision() > 0 && at.recall() > 0 && at.f1() > 0.3, at.toString());
+  }
+
+  @Test
+  void withoutPositivesTheThresholdStaysAtOneHalf() {
+    assertEquals(
+        0.5, ClassificationMetrics.f1OptimalThreshold(new double[] {0.2, 0.7}, new double[2]));
+  }
 }
