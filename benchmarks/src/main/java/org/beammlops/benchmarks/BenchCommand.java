@@ -139,7 +139,9 @@ public final class BenchCommand {
       long start = System.nanoTime();
       long[] counts =
           PlainJavaIngest.run(
-              UseCases.load(base.getUseCase()), base.getInput(), work.resolve("plain").toString());
+              UseCases.loadOrDefault(base.getUseCase()),
+              base.getInput(),
+              work.resolve("plain").toString());
       double seconds = (System.nanoTime() - start) / 1e9;
       rows = counts[0] + counts[1];
       record(report, "plainJava", rows, seconds);

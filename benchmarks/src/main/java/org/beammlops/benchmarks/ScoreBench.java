@@ -50,7 +50,7 @@ final class ScoreBench {
     this.options = options;
     this.pipelineArgs = pipelineArgs;
     this.presets = presets;
-    this.useCase = UseCases.load(options.getUseCase());
+    this.useCase = UseCases.loadOrDefault(options.getUseCase());
     this.task = useCase.task(options.getTask());
     this.tracking = TrackingSettings.fromOptions(options);
     this.bootstrap = options.getBootstrapServers();

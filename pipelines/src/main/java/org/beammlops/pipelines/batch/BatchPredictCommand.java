@@ -39,14 +39,26 @@ public final class BatchPredictCommand {
   /** Reads the job file, pins the model, runs to the end and returns the counters. */
   public static Map<String, Object> run(BatchPredictOptions options) {
     BatchPredictConfig job = BatchPredictConfig.load(Path.of(options.getConfig()));
-    UseCase useCase = UseCases.load(job.useCase());
+    TrackingSettings tracking = tracking(options, job);
+    // the model knows what it was trained for: useCase and task may be left out of the job
+    StartupModel.Identity identity =
+        StartupModel.identify(tracking, job.model().uri(), "model.uri");
+    String where = options.getConfig() + ": ";
+    UseCase useCase;
     Task task;
     try {
-      task = useCase.task(job.task());
+      useCase =
+          UseCases.loadOrDefault(
+              StartupModel.agree("useCase", job.useCase(), identity.useCase(), identity));
+      String taskName = StartupModel.agree("task", job.task(), identity.task(), identity);
+      if (taskName == null) {
+        throw new IllegalArgumentException(
+            "task: required, the model does not say which it was trained for");
+      }
+      task = useCase.task(taskName);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(options.getConfig() + ": task: " + e.getMessage(), e);
+      throw new IllegalArgumentException(where + e.getMessage(), e);
     }
-    TrackingSettings tracking = tracking(options, job);
     if (!job.source().isKafka()) {
       checkSourceMatches(job.source().path());
     }

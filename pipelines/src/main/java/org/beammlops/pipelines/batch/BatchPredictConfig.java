@@ -131,8 +131,9 @@ public record BatchPredictConfig(
 
   /** Defaults filled in, paths resolved, and each rule checked with the key it is about. */
   private BatchPredictConfig checked(Path dir) {
-    String uc = useCase == null ? "flights" : required("useCase", useCase);
-    String t = required("task", task);
+    // left out, both are taken from the model, which knows what it was trained for
+    String uc = useCase == null ? null : required("useCase", useCase);
+    String t = task == null ? null : required("task", task);
     int batch = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
     if (batch < 1) {
       throw new IllegalArgumentException("batchSize: must be at least 1, got " + batch);

@@ -11,8 +11,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
 /** Options every beam-mlops pipeline shares: which use case, where the lake and broker are. */
 public interface MlopsOptions extends PipelineOptions {
 
-  @Description("Use case name (a schema + config under schemas/ or on MLOPS_USECASE_PATH).")
-  @Default.String("flights")
+  @Description(
+      "Use case name (bundled, or a schema + config on MLOPS_USECASE_PATH). Default: $MLOPS_USECASE,"
+          + " else the only use case there is; score and batch-predict take it from the model.")
   String getUseCase();
 
   void setUseCase(String value);

@@ -61,7 +61,7 @@ public final class IngestPipeline {
 
   /** Checks the options, runs the pipeline to the end, and returns its counters. */
   public static Map<String, Object> run(IngestOptions options) {
-    UseCase useCase = UseCases.load(options.getUseCase());
+    UseCase useCase = UseCases.loadOrDefault(options.getUseCase());
     Lake lake = Lake.at(options.getLake(), useCase.name());
     if (options.getFromTopic() == null) {
       checkInput(options);

@@ -39,7 +39,7 @@ public final class ReplayPipeline {
   }
 
   public static Map<String, Object> run(ReplayOptions options) {
-    UseCase useCase = UseCases.load(options.getUseCase());
+    UseCase useCase = UseCases.loadOrDefault(options.getUseCase());
     ReplayConfig config = new ReplayConfig(options, useCase);
     Commands.checkInputMatches(options.getInput());
     PipelineReports.progress(

@@ -105,8 +105,24 @@ public final class ScoreCommand {
   private record Launch(UseCase useCase, Task task) {
     static Launch of(ScoreOptions options) {
       checkStop(options);
-      UseCase useCase = UseCases.load(options.getUseCase());
-      return new Launch(useCase, useCase.task(options.getTask()));
+      String useCaseName = options.getUseCase();
+      String taskName = options.getTask();
+      if (options.getModel() != null) {
+        // the model knows what it was trained for: what is not given is taken from it
+        StartupModel.Identity model =
+            StartupModel.identify(
+                TrackingSettings.fromOptions(options), options.getModel(), "--model");
+        useCaseName = StartupModel.agree("--useCase", useCaseName, model.useCase(), model);
+        taskName = StartupModel.agree("--task", taskName, model.task(), model);
+      }
+      UseCase useCase = UseCases.loadOrDefault(useCaseName);
+      if (taskName == null) {
+        throw new IllegalArgumentException(
+            "--task is required (one of "
+                + useCase.tasks().stream().map(Task::name).toList()
+                + "), unless --model names a model, which knows its task");
+      }
+      return new Launch(useCase, useCase.task(taskName));
     }
 
     Pipeline pipeline(ScoreOptions options) {

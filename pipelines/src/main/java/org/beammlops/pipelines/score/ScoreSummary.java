@@ -23,10 +23,11 @@ public final class ScoreSummary {
   private ScoreSummary() {}
 
   public static Map<String, Object> run(ScoreSummaryOptions options) {
-    Lake lake = Lake.at(options.getLake(), UseCases.load(options.getUseCase()).name());
+    String useCase = UseCases.loadOrDefault(options.getUseCase()).name();
+    Lake lake = Lake.at(options.getLake(), useCase);
     if (ParquetFiles.match(lake.useCaseDir() + "/**").isEmpty()) {
       throw new IllegalArgumentException(
-          "No lake for use case " + options.getUseCase() + " at " + lake + " (see --lake)");
+          "No lake for use case " + useCase + " at " + lake + " (see --lake)");
     }
     String runId = options.getScoreRunId();
     String files =

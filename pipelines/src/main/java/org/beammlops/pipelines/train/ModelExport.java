@@ -73,7 +73,10 @@ final class ModelExport {
       summary.put("stacker_bias", stacker.bias());
       summary.set("holdout", JSON.valueToTree(holdout.summary()));
       summary.put("seed", options.getSeed());
-      MlflowModelWriter writer = MlflowModelWriter.builder();
+      MlflowModelWriter writer =
+          MlflowModelWriter.builder()
+              .metadata(MlflowModel.USE_CASE, useCase.name())
+              .metadata(MlflowModel.TASK, task.name());
       if (task.isBinary()) {
         summary.put("decision_threshold", holdout.threshold());
         writer.metadata(MlflowModel.DECISION_THRESHOLD, Double.toString(holdout.threshold()));

@@ -62,7 +62,7 @@ public final class TrainPipeline {
 
   /** One training: returns the report printed as the command's last line. */
   public static Map<String, Object> trainOnce(TrainOptions options) {
-    UseCase useCase = UseCases.load(options.getUseCase());
+    UseCase useCase = UseCases.loadOrDefault(options.getUseCase());
     Task task = useCase.task(options.getTask());
     if (task.type() == Task.Type.MULTICLASS) {
       throw new IllegalArgumentException(

@@ -44,7 +44,7 @@ final class TrainWatcher {
     Path watched = Path.of(options.getWatchPath()).toAbsolutePath().normalize();
     boolean lake = watched.equals(Path.of(options.getLake()).toAbsolutePath().normalize());
     long interval = Math.max(1, options.getWatchIntervalSeconds()) * 1000L;
-    String uc = UseCases.load(options.getUseCase()).name();
+    String uc = UseCases.loadOrDefault(options.getUseCase()).name();
     List<Map<String, Object>> trainings = new ArrayList<>();
     Set<String> seen = lake ? lakeFiles(options, uc) : done(watched);
     Set<String> pending = new TreeSet<>();
@@ -84,7 +84,7 @@ final class TrainWatcher {
       // Fresh ingest options: TrainOptions' --watch (a path) and IngestOptions' (a flag) clash.
       IngestOptions ingest = PipelineOptionsFactory.as(IngestOptions.class);
       ingest.setRunner(options.getRunner());
-      ingest.setUseCase(options.getUseCase());
+      ingest.setUseCase(UseCases.loadOrDefault(options.getUseCase()).name());
       ingest.setLake(options.getLake());
       ingest.setRunId(options.getRunId() + "-" + System.currentTimeMillis());
       ingest.setInput(Files.isDirectory(batch) ? batch + "/*" : batch.toString());

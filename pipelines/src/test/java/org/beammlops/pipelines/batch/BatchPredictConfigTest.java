@@ -38,7 +38,7 @@ public class BatchPredictConfigTest {
             model:  {uri: "models:/flights-delay15@champion"}
             target: {type: file, path: out/predictions}
             """);
-    assertEquals("flights", c.useCase());
+    assertNull("left to the model", c.useCase());
     assertEquals(BatchPredictConfig.DEFAULT_BATCH_SIZE, (int) c.batchSize());
     assertEquals("auto", c.source().format());
     assertEquals("/jobs/data/in.csv", c.source().path());
@@ -137,7 +137,10 @@ public class BatchPredictConfigTest {
         error("task: delay15\n" + source + "model: {}\n" + target),
         containsString("model.uri (models:/<name>@<alias>"));
     assertThat(error("task: delay15\n" + source + target), containsString("model: required"));
-    assertThat(error(source + model + target), containsString("task: required"));
+    // useCase and task may be left out: the command takes them from the model
+    BatchPredictConfig fromModel = parse(source + model + target);
+    assertEquals(null, fromModel.useCase());
+    assertEquals(null, fromModel.task());
     assertThat(
         error("task: delay15\nsource: {type: file}\n" + model + target),
         containsString("source.path: required"));

@@ -67,7 +67,7 @@ class UseCaseCommandTest {
 
   @Test
   void aValidUseCaseIsPrintedFieldByField() {
-    assertEquals(0, run("check", "../transforms/src/test/resources/usecases/loans"));
+    assertEquals(0, run("check", "src/test/resources/usecases/loans"));
     String report = out.toString(StandardCharsets.UTF_8);
     assertTrue(report.contains("use case 'loans' is valid: 7 fields, 2 tasks"), report);
     assertTrue(

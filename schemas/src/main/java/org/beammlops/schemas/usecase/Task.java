@@ -158,8 +158,10 @@ public final class Task implements Serializable {
   }
 
   /**
-   * The class names of a classification task's outputs: {@code classes()} for multi-class, the
-   * negative and positive class for binary (named after the positive one).
+   * The class names of a classification task's outputs, in the order of its probabilities: {@code
+   * classes()} for multi-class; for binary, the negative then the positive class: {@code 0, 1} on a
+   * numeric cut, else named after the class the task is defined by ({@code not X, X} for {@code
+   * positive: X}, {@code X, not X} for {@code positiveUnless: X}). Empty for regression.
    */
   public List<String> outputClasses() {
     if (type == Type.MULTICLASS) {
@@ -169,8 +171,7 @@ public final class Task implements Serializable {
       return List.of();
     }
     return switch (positive) {
-      case ABOVE ->
-          List.of(label + " <= " + plain(positiveAbove), label + " > " + plain(positiveAbove));
+      case ABOVE -> List.of("0", "1");
       case EQUALS -> List.of("not " + positiveValue, positiveValue);
       case NOT_EQUALS -> List.of(positiveValue, "not " + positiveValue);
     };

@@ -27,6 +27,35 @@ public final class UseCases {
 
   private UseCases() {}
 
+  /** The environment variable that names the use case commands use when none is given. */
+  public static final String DEFAULT_ENV = "MLOPS_USECASE";
+
+  /**
+   * The use case {@code name}, or when it is null the default one: {@value #DEFAULT_ENV} if set,
+   * else the only use case there is. With several and none named, an error lists them: no use case
+   * is the default by its name.
+   */
+  public static UseCase loadOrDefault(String name) {
+    if (name != null && !name.isBlank()) {
+      return load(name);
+    }
+    String env = System.getenv(DEFAULT_ENV);
+    if (env != null && !env.isBlank()) {
+      return load(env);
+    }
+    List<String> known = known();
+    if (known.size() == 1) {
+      return load(known.get(0));
+    }
+    throw new IllegalArgumentException(
+        "--useCase is required: there are "
+            + known.size()
+            + " use cases ("
+            + String.join(", ", known)
+            + "); name one, or set "
+            + DEFAULT_ENV);
+  }
+
   /** Loads a use case by name; an error listing the known ones if there is none. */
   public static UseCase load(String name) {
     if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9_-]+")) {

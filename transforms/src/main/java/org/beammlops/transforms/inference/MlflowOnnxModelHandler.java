@@ -54,7 +54,7 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
 
   @Override
   public LoadedModel<GenericRecord, Double> load(ModelRef ref) {
-    Path dir = localDirectory(ref);
+    Path dir = localDirectory(tracking, ref);
     MlflowModel model = MlflowModelReader.read(dir);
     FeatureSpec spec;
     try {
@@ -102,7 +102,8 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
     return new Loaded(ref, spec, runner);
   }
 
-  private Path localDirectory(ModelRef ref) {
+  /** The model directory of {@code ref} on this machine: downloaded (and cached) if need be. */
+  public static Path localDirectory(TrackingSettings tracking, ModelRef ref) {
     String location = ref.location();
     if (!location.startsWith("models:/") && !location.startsWith("runs:/")) {
       Path dir = Path.of(location);

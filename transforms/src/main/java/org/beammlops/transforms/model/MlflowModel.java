@@ -59,6 +59,21 @@ public record MlflowModel(
     return value == null ? 0.5 : Double.parseDouble(value);
   }
 
+  /** The {@code metadata} keys naming the use case and task a model was trained for. */
+  public static final String USE_CASE = "use_case";
+
+  public static final String TASK = "task";
+
+  /** The use case the model was trained for, if it says. */
+  public java.util.Optional<String> useCase() {
+    return java.util.Optional.ofNullable(metadata.get(USE_CASE));
+  }
+
+  /** The task the model was trained for, if it says. */
+  public java.util.Optional<String> task() {
+    return java.util.Optional.ofNullable(metadata.get(TASK));
+  }
+
   /** The {@code metadata} key listing the project's extra files. */
   static final String EXTRA_FILES_KEY = "beam_mlops_files";
 

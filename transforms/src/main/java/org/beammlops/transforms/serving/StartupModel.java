@@ -5,6 +5,8 @@ import org.beammlops.transforms.inference.LoadedModel;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.WatchModelRegistry;
+import org.beammlops.transforms.model.MlflowModel;
+import org.beammlops.transforms.model.MlflowModelReader;
 import org.beammlops.transforms.tracking.TrackingException;
 import org.beammlops.transforms.tracking.TrackingServerUnreachableException;
 import org.beammlops.transforms.tracking.TrackingSettings;
@@ -24,6 +26,60 @@ public final class StartupModel {
    */
   public static ModelRef resolveAndCheck(
       String useCase, TrackingSettings tracking, String modelUri, String setting) {
+    ModelRef ref = resolve(tracking, modelUri, setting);
+    try (LoadedModel<GenericRecord, Double> loaded =
+        MlflowOnnxModelHandler.of(useCase, tracking).load(ref)) {
+      return loaded.ref();
+    } catch (TrackingServerUnreachableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          setting + ": " + modelUri + " (" + ref.id() + ") cannot be served: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What a model says it is: the use case and task it was trained for (null if it does not say).
+   */
+  public record Identity(ModelRef ref, String useCase, String task) {}
+
+  /** Resolves {@code modelUri} and reads which use case and task its model was trained for. */
+  public static Identity identify(TrackingSettings tracking, String modelUri, String setting) {
+    ModelRef ref = resolve(tracking, modelUri, setting);
+    MlflowModel model;
+    try {
+      model = MlflowModelReader.read(MlflowOnnxModelHandler.localDirectory(tracking, ref));
+    } catch (TrackingServerUnreachableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          setting + ": " + modelUri + " (" + ref.id() + ") cannot be read: " + e.getMessage(), e);
+    }
+    return new Identity(ref, model.useCase().orElse(null), model.task().orElse(null));
+  }
+
+  /**
+   * The use case or task to run: the one given, else the model's; a given one the model contradicts
+   * is an error naming both.
+   */
+  public static String agree(String what, String given, String fromModel, Identity model) {
+    if (given != null && fromModel != null && !given.equals(fromModel)) {
+      throw new IllegalArgumentException(
+          what
+              + " is '"
+              + given
+              + "' but "
+              + model.ref().id()
+              + " was trained for "
+              + what
+              + " '"
+              + fromModel
+              + "'; leave it out to take the model's");
+    }
+    return given != null ? given : fromModel;
+  }
+
+  private static ModelRef resolve(TrackingSettings tracking, String modelUri, String setting) {
     ModelRef ref;
     try {
       ref = WatchModelRegistry.resolve(tracking, modelUri);
@@ -47,14 +103,6 @@ public final class StartupModel {
       }
       throw e;
     }
-    try (LoadedModel<GenericRecord, Double> loaded =
-        MlflowOnnxModelHandler.of(useCase, tracking).load(ref)) {
-      return loaded.ref();
-    } catch (TrackingServerUnreachableException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          setting + ": " + modelUri + " (" + ref.id() + ") cannot be served: " + e.getMessage(), e);
-    }
+    return ref;
   }
 }

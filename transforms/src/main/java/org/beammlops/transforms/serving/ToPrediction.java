@@ -86,8 +86,9 @@ public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Dou
             .setLatencyMillis(latencyMillis)
             .setFeatures(features(request, useCase.features(task)));
     if (task.type() == Task.Type.CLASSIFICATION) {
-      p.setPredictedClass(value > 0.5 ? "1" : "0");
-      p.setClassProbabilities(Map.of("0", 1 - value, "1", value));
+      List<String> classes = task.outputClasses();
+      p.setPredictedClass(classes.get(value > 0.5 ? 1 : 0));
+      p.setClassProbabilities(Map.of(classes.get(0), 1 - value, classes.get(1), value));
     }
     return p.build();
   }

@@ -33,7 +33,7 @@ class HostileInputTest {
   @BeforeAll
   static void load() {
     flights = UseCases.load("flights");
-    loans = UseCases.loadFrom(Path.of("src/test/resources/usecases/loans"));
+    loans = UseCases.loadFrom(Path.of("../pipelines/src/test/resources/usecases/loans"));
     flightsParser = new RecordParser(flights);
     loansParser = new RecordParser(loans);
   }
