@@ -23,6 +23,7 @@ import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.beammlops.transforms.inference.LoadedModel;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.parse.RecordParser;
 import org.beammlops.transforms.serving.PredictionJson;
 import org.beammlops.transforms.serving.ToPrediction;
@@ -41,7 +42,7 @@ import org.beammlops.transforms.serving.ToPrediction;
 final class PlainJavaScore implements Contender {
   private final UseCase useCase;
   private final Task task;
-  private final LoadedModel<GenericRecord, Double> model;
+  private final LoadedModel<GenericRecord, ModelOutput> model;
   private final int maxBatchSize;
   private final String predictionsTopic;
   private final RecordParser parser;
@@ -55,7 +56,7 @@ final class PlainJavaScore implements Contender {
   PlainJavaScore(
       UseCase useCase,
       Task task,
-      LoadedModel<GenericRecord, Double> model,
+      LoadedModel<GenericRecord, ModelOutput> model,
       int maxBatchSize,
       String bootstrap,
       BenchTopics topics) {
@@ -118,10 +119,10 @@ final class PlainJavaScore implements Contender {
   }
 
   private void score(List<GenericRecord> batch, List<Long> sentAt) {
-    List<LoadedModel.Scored<Double>> scored = model.predict(batch);
+    List<LoadedModel.Scored<ModelOutput>> scored = model.predict(batch);
     long now = System.currentTimeMillis();
     for (int i = 0; i < batch.size(); i++) {
-      LoadedModel.Scored<Double> s = scored.get(i);
+      LoadedModel.Scored<ModelOutput> s = scored.get(i);
       if (!s.isOk()) {
         rejected.incrementAndGet();
         continue;

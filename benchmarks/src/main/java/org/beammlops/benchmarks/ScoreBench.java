@@ -21,6 +21,7 @@ import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.inference.LoadedModel;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.WatchModelRegistry;
 import org.beammlops.transforms.tracking.TrackingSettings;
@@ -121,7 +122,8 @@ final class ScoreBench {
     Map<String, Map<String, Object>> throughput = new LinkedHashMap<>();
     Map<String, Map<String, Object>> fixedRate = new LinkedHashMap<>();
     boolean failed = false;
-    try (LoadedModel<GenericRecord, Double> plainModel = loadIf(runners.contains("plain"), model)) {
+    try (LoadedModel<GenericRecord, ModelOutput> plainModel =
+        loadIf(runners.contains("plain"), model)) {
       int round = 0;
       for (String runner : runners) {
         Contender.Starter starter =
@@ -261,7 +263,7 @@ final class ScoreBench {
     }
   }
 
-  private LoadedModel<GenericRecord, Double> loadIf(boolean needed, ModelRef model) {
+  private LoadedModel<GenericRecord, ModelOutput> loadIf(boolean needed, ModelRef model) {
     return needed ? MlflowOnnxModelHandler.of(useCase.name(), tracking).load(model) : null;
   }
 

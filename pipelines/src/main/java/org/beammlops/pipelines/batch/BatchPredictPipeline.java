@@ -1,7 +1,6 @@
 package org.beammlops.pipelines.batch;
 
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -19,6 +18,7 @@ import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
 import org.beammlops.transforms.files.MatchInputFiles;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.RunInference;
 import org.beammlops.transforms.kafka.TopicReads;
@@ -84,7 +84,7 @@ public final class BatchPredictPipeline {
                     RunInference.of(
                             MlflowOnnxModelHandler.of(useCase.name(), tracking),
                             model,
-                            DoubleCoder.of())
+                            ModelOutput.coder())
                         .withBatchSize(1, job.batchSize())));
     scored.modelEvents().apply("LogModelEvents", ParDo.of(new LogModelEvents()));
 

@@ -2,7 +2,6 @@ package org.beammlops.pipelines.score;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -12,6 +11,7 @@ import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
 import org.beammlops.transforms.deadletter.WriteDeadLetters;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.RunInference;
 import org.beammlops.transforms.inference.WatchModelRegistry;
@@ -110,15 +110,15 @@ public final class ScorePipeline {
   }
 
   /** RunInference with the MLflow ONNX handler, following the registry when serving an alias. */
-  private static RunInference<GenericRecord, Double> inference(
+  private static RunInference<GenericRecord, ModelOutput> inference(
       ScoreOptions options,
       UseCase useCase,
       Task task,
       TrackingSettings tracking,
       ModelRef initial) {
-    RunInference<GenericRecord, Double> inference =
+    RunInference<GenericRecord, ModelOutput> inference =
         RunInference.of(
-                MlflowOnnxModelHandler.of(useCase.name(), tracking), initial, DoubleCoder.of())
+                MlflowOnnxModelHandler.of(useCase.name(), tracking), initial, ModelOutput.coder())
             .withBatchSize(options.getMinBatchSize(), options.getMaxBatchSize());
     if (options.getMaxWaitMillis() > 0) {
       inference = inference.withMaxWait(Duration.millis(options.getMaxWaitMillis()));

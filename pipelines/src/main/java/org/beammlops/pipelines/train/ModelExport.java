@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.features.FeatureSpec;
@@ -76,7 +77,8 @@ final class ModelExport {
       MlflowModelWriter writer =
           MlflowModelWriter.builder()
               .metadata(MlflowModel.USE_CASE, useCase.name())
-              .metadata(MlflowModel.TASK, task.name());
+              .metadata(MlflowModel.TASK, task.name())
+              .metadata(MlflowModel.TASK_TYPE, task.type().name().toLowerCase(Locale.ROOT));
       if (task.isBinary()) {
         summary.put("decision_threshold", holdout.threshold());
         writer.metadata(MlflowModel.DECISION_THRESHOLD, Double.toString(holdout.threshold()));

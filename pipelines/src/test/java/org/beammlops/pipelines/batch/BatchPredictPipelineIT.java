@@ -50,6 +50,7 @@ import org.beammlops.pipelines.train.TrainingFixture;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.inference.LoadedModel;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.WatchModelRegistry;
 import org.beammlops.transforms.parse.KafkaPayloads;
@@ -176,12 +177,17 @@ public class BatchPredictPipelineIT {
         csv.stream().filter(l -> !l.equals(WritePredictionFiles.CSV_HEADER)).toList();
     assertEquals(300, rows.size());
     assertTrue(csv.contains(WritePredictionFiles.CSV_HEADER));
+    // the class is the model's decision, at the threshold it was trained with
+    double threshold =
+        org.beammlops.transforms.model.MlflowModelReader.read(TrainedModel.directory())
+            .decisionThreshold();
+    assertTrue("a tuned threshold: " + threshold, threshold > 0 && threshold < 1);
     for (String row : rows) {
       String[] cells = row.split(",", -1);
       assertEquals(row, 6, cells.length);
       assertEquals("flights-delay15", cells[2]);
       double p = Double.parseDouble(cells[4]);
-      assertEquals(p > 0.5 ? "1" : "0", cells[5]);
+      assertEquals(p > threshold ? "1" : "0", cells[5]);
     }
     List<String> dead = lines(dir.resolve("out").resolve("deadletter"), "deadletter-", ".jsonl");
     assertEquals(4, dead.size());
@@ -479,12 +485,12 @@ public class BatchPredictPipelineIT {
 
   private static Map<String, Double> score(List<GenericRecord> records) {
     Map<String, Double> out = new HashMap<>();
-    try (LoadedModel<GenericRecord, Double> model =
+    try (LoadedModel<GenericRecord, ModelOutput> model =
         MlflowOnnxModelHandler.of("flights", server.url()).load(champion)) {
-      List<LoadedModel.Scored<Double>> scored = model.predict(records);
+      List<LoadedModel.Scored<ModelOutput>> scored = model.predict(records);
       for (int i = 0; i < records.size(); i++) {
         assertTrue(scored.get(i).isOk());
-        out.put(records.get(i).get("id").toString(), scored.get(i).inference());
+        out.put(records.get(i).get("id").toString(), scored.get(i).inference().value());
       }
     }
     return out;

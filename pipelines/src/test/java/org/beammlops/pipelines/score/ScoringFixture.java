@@ -24,6 +24,7 @@ import org.beammlops.pipelines.testing.FlightsTestData.Flight;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.inference.LoadedModel;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.parse.KafkaPayloads;
 import org.beammlops.transforms.parse.RecordParser;
@@ -124,13 +125,13 @@ final class ScoringFixture {
       records.add(parser.fromJson(requests.get(i), "offline", i));
     }
     Map<String, Double> out = new HashMap<>();
-    try (LoadedModel<GenericRecord, Double> model =
+    try (LoadedModel<GenericRecord, ModelOutput> model =
         MlflowOnnxModelHandler.of("flights", trackingUri).load(ref)) {
       for (int from = 0; from < records.size(); from += 1000) {
         List<GenericRecord> batch = records.subList(from, Math.min(records.size(), from + 1000));
-        List<LoadedModel.Scored<Double>> scored = model.predict(batch);
+        List<LoadedModel.Scored<ModelOutput>> scored = model.predict(batch);
         for (int i = 0; i < batch.size(); i++) {
-          out.put(batch.get(i).get("id").toString(), scored.get(i).inference());
+          out.put(batch.get(i).get("id").toString(), scored.get(i).inference().value());
         }
       }
     }

@@ -91,6 +91,13 @@ public class AnyTabularDataIT {
           double threshold = (Double) trained.get("decisionThreshold");
           System.err.printf("loans default: threshold %.4f, holdout %s%n", threshold, stack);
           assertTrue("threshold " + threshold, threshold > 0 && threshold < 0.5);
+          // and the model serves with it: a probability above it is the positive class
+          loop.batchPredictions.forEach(
+              (id, p) ->
+                  assertEquals(
+                      id,
+                      p > threshold ? "Charged Off" : "not Charged Off",
+                      loop.batchClasses.get(id)));
           assertEquals(
               threshold, Double.parseDouble(loop.params(trained).get("decision_threshold")), 0);
           // requests name their fields by source column, as the file did
@@ -151,6 +158,7 @@ public class AnyTabularDataIT {
     final int rows;
     final Path lake;
     Map<String, Double> batchPredictions;
+    Map<String, String> batchClasses;
 
     Loop(String useCase, String task, Path dir, Path input, int rows) {
       this.useCase = useCase;
@@ -225,6 +233,7 @@ public class AnyTabularDataIT {
           counters.toString(), (long) rows, ((Number) counters.get("predictions")).longValue());
       List<String> classes = UseCases.load(useCase).task(task).outputClasses();
       batchPredictions = new HashMap<>();
+      batchClasses = new HashMap<>();
       try (Stream<Path> files = Files.list(dir.resolve("out"))) {
         for (Path file :
             files.filter(f -> f.getFileName().toString().startsWith("predictions-")).toList()) {
@@ -232,6 +241,7 @@ public class AnyTabularDataIT {
             JsonNode p = JSON.readTree(line);
             assertTrue(line, classes.contains(p.get("predictedClass").asText()));
             batchPredictions.put(p.get("requestId").asText(), p.get("prediction").asDouble());
+            batchClasses.put(p.get("requestId").asText(), p.get("predictedClass").asText());
           }
         }
       }
@@ -285,6 +295,7 @@ public class AnyTabularDataIT {
         Double offline = batchPredictions.get(id);
         assertNotNull("a batch prediction for " + id, offline);
         assertEquals(id, offline, prediction.get("prediction").asDouble(), 1e-6);
+        assertEquals(id, batchClasses.get(id), prediction.get("predictedClass").asText());
       }
     }
   }

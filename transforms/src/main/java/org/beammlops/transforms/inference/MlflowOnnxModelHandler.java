@@ -18,14 +18,15 @@ import org.beammlops.transforms.tracking.TrackingSettings;
 
 /**
  * Serves the project's MLflow models with ONNX Runtime (through DJL): use-case records in, the
- * graph's first output (probability of class 1, or the predicted value) out. Each record is
+ * graph's first output out as a {@link ModelOutput}: the value of a regression, or class
+ * probabilities and the class predicted at the model's own decision threshold. Each record is
  * vectorized with the <em>model's own</em> feature spec, so a new version with a new vocabulary is
  * served correctly the moment it is swapped in.
  *
  * <p>A version is refused when its directory is not a model, its graph does not load, its signature
  * does not take the spec's vector, or its spec is for another use case.
  */
-public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord, Double> {
+public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord, ModelOutput> {
   private final String useCase;
   private final TrackingSettings tracking;
 
@@ -53,7 +54,7 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
   }
 
   @Override
-  public LoadedModel<GenericRecord, Double> load(ModelRef ref) {
+  public LoadedModel<GenericRecord, ModelOutput> load(ModelRef ref) {
     Path dir = localDirectory(tracking, ref);
     MlflowModel model = MlflowModelReader.read(dir);
     FeatureSpec spec;
@@ -99,7 +100,7 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
               + " features, its feature spec makes "
               + spec.width());
     }
-    return new Loaded(ref, spec, runner);
+    return new Loaded(ref, spec, runner, kind(model), model.decisionThreshold());
   }
 
   /** The model directory of {@code ref} on this machine: downloaded (and cached) if need be. */
@@ -117,15 +118,64 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
     }
   }
 
-  private static final class Loaded implements LoadedModel<GenericRecord, Double> {
+  /** What the graph's first output is. */
+  private enum Kind {
+    VALUE,
+    BINARY,
+    CLASSES
+  }
+
+  /**
+   * The model's kind from its metadata; a model written before it said so is told by the name of
+   * its graph's output (a binary classifier's is {@code probability}).
+   */
+  private static Kind kind(MlflowModel model) {
+    String type =
+        model
+            .taskType()
+            .orElseGet(
+                () ->
+                    model
+                            .signatureIfAny()
+                            .map(s -> s.outputs().specs().get(0).name())
+                            .orElse("")
+                            .contains("probability")
+                        ? "classification"
+                        : "regression");
+    return switch (type) {
+      case "classification" -> Kind.BINARY;
+      case "multiclass" -> Kind.CLASSES;
+      default -> Kind.VALUE;
+    };
+  }
+
+  private static final class Loaded implements LoadedModel<GenericRecord, ModelOutput> {
     private final ModelRef ref;
     private final FeatureSpec spec;
     private final OnnxRunner runner;
+    private final Kind kind;
+    private final double threshold;
 
-    Loaded(ModelRef ref, FeatureSpec spec, OnnxRunner runner) {
+    Loaded(ModelRef ref, FeatureSpec spec, OnnxRunner runner, Kind kind, double threshold) {
       this.ref = ref;
       this.spec = spec;
       this.runner = runner;
+      this.kind = kind;
+      this.threshold = threshold;
+    }
+
+    private ModelOutput output(float[] row) {
+      return switch (kind) {
+        case VALUE -> ModelOutput.value(row[0]);
+        case BINARY -> ModelOutput.binary(row[0], threshold);
+        case CLASSES -> {
+          double[] p = new double[row.length];
+          for (int k = 0; k < p.length; k++) {
+            p[k] = row[k];
+          }
+          yield ModelOutput.classes(p);
+        }
+      };
     }
 
     @Override
@@ -134,9 +184,9 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
     }
 
     @Override
-    public List<Scored<Double>> predict(List<GenericRecord> batch) {
+    public List<Scored<ModelOutput>> predict(List<GenericRecord> batch) {
       int width = spec.width();
-      List<Scored<Double>> out = new ArrayList<>(batch.size());
+      List<Scored<ModelOutput>> out = new ArrayList<>(batch.size());
       float[] rows = new float[batch.size() * width];
       int[] rowOf = new int[batch.size()];
       int n = 0;
@@ -156,7 +206,7 @@ public final class MlflowOnnxModelHandler implements ModelHandler<GenericRecord,
                 n * width == rows.length ? rows : java.util.Arrays.copyOf(rows, n * width), n);
         for (int i = 0; i < batch.size(); i++) {
           if (rowOf[i] >= 0) {
-            out.set(i, Scored.ok((double) scores[rowOf[i]][0]));
+            out.set(i, Scored.ok(output(scores[rowOf[i]])));
           }
         }
       }

@@ -64,6 +64,14 @@ public record MlflowModel(
 
   public static final String TASK = "task";
 
+  /** The {@code metadata} key of the task's type: regression, classification or multiclass. */
+  public static final String TASK_TYPE = "task_type";
+
+  /** The task type the model says it serves, if it says. */
+  public java.util.Optional<String> taskType() {
+    return java.util.Optional.ofNullable(metadata.get(TASK_TYPE));
+  }
+
   /** The use case the model was trained for, if it says. */
   public java.util.Optional<String> useCase() {
     return java.util.Optional.ofNullable(metadata.get(USE_CASE));

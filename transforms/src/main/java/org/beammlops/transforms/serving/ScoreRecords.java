@@ -14,6 +14,7 @@ import org.beammlops.transforms.deadletter.DeadLetters;
 import org.beammlops.transforms.deadletter.ErrorType;
 import org.beammlops.transforms.deadletter.FailuresToDeadLetters;
 import org.beammlops.transforms.dedup.DeduplicateById;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.inference.RunInference;
 import org.beammlops.transforms.metrics.CountElements;
 import org.beammlops.transforms.parse.RecordEncoder;
@@ -41,7 +42,7 @@ public abstract class ScoreRecords extends PTransform<PCollection<GenericRecord>
 
   abstract String pipelineName();
 
-  abstract RunInference<GenericRecord, Double> inference();
+  abstract RunInference<GenericRecord, ModelOutput> inference();
 
   abstract boolean latencyFromSend();
 
@@ -57,7 +58,7 @@ public abstract class ScoreRecords extends PTransform<PCollection<GenericRecord>
 
     abstract Builder setPipelineName(String value);
 
-    abstract Builder setInference(RunInference<GenericRecord, Double> value);
+    abstract Builder setInference(RunInference<GenericRecord, ModelOutput> value);
 
     abstract Builder setLatencyFromSend(boolean value);
 
@@ -74,7 +75,7 @@ public abstract class ScoreRecords extends PTransform<PCollection<GenericRecord>
       UseCase useCase,
       Task task,
       String pipelineName,
-      RunInference<GenericRecord, Double> inference) {
+      RunInference<GenericRecord, ModelOutput> inference) {
     return new AutoValue_ScoreRecords.Builder()
         .setUseCase(useCase)
         .setTask(task)
@@ -106,7 +107,8 @@ public abstract class ScoreRecords extends PTransform<PCollection<GenericRecord>
               DeduplicateById.withTtl(
                   useCase(), Duration.millis(useCase().dedupTtl().toMillis()), dedupKeys()));
     }
-    RunInference.Result<GenericRecord, Double> scored = toScore.apply("RunInference", inference());
+    RunInference.Result<GenericRecord, ModelOutput> scored =
+        toScore.apply("RunInference", inference());
     PCollection<Prediction> predictions =
         scored
             .predictions()

@@ -3,6 +3,7 @@ package org.beammlops.transforms.serving;
 import org.apache.avro.generic.GenericRecord;
 import org.beammlops.transforms.inference.LoadedModel;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.WatchModelRegistry;
 import org.beammlops.transforms.model.MlflowModel;
@@ -27,7 +28,7 @@ public final class StartupModel {
   public static ModelRef resolveAndCheck(
       String useCase, TrackingSettings tracking, String modelUri, String setting) {
     ModelRef ref = resolve(tracking, modelUri, setting);
-    try (LoadedModel<GenericRecord, Double> loaded =
+    try (LoadedModel<GenericRecord, ModelOutput> loaded =
         MlflowOnnxModelHandler.of(useCase, tracking).load(ref)) {
       return loaded.ref();
     } catch (TrackingServerUnreachableException e) {

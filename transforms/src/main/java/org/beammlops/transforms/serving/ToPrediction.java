@@ -9,16 +9,18 @@ import org.beammlops.schemas.Prediction;
 import org.beammlops.schemas.usecase.FieldSpec;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.PredictionResult;
 
 /**
  * A scored request as the platform's {@link Prediction} record: request id, event time, when and by
- * which model version it was scored, the prediction (class probabilities and the class at 0.5 for
- * classification), the latency from the request's Kafka create time (its send time), and the raw
- * feature values, which the drift pipeline profiles.
+ * which model version it was scored, the prediction (for a classifier its class probabilities and
+ * the class the model predicts at its decision threshold), the latency from the request's Kafka
+ * create time (its send time), and the raw feature values, which the drift pipeline profiles.
  */
-public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Double>, Prediction> {
+public final class ToPrediction
+    extends DoFn<PredictionResult<GenericRecord, ModelOutput>, Prediction> {
   private final UseCase useCase;
   private final Task task;
   private final boolean latencyFromSend;
@@ -44,7 +46,7 @@ public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Dou
 
   @ProcessElement
   public void process(ProcessContext c) {
-    PredictionResult<GenericRecord, Double> result = c.element();
+    PredictionResult<GenericRecord, ModelOutput> result = c.element();
     long now = System.currentTimeMillis();
     c.output(
         of(
@@ -68,7 +70,7 @@ public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Dou
       UseCase useCase,
       Task task,
       GenericRecord request,
-      double value,
+      ModelOutput output,
       ModelRef model,
       long scoredAtMillis,
       long arrivedAtMillis,
@@ -82,13 +84,23 @@ public final class ToPrediction extends DoFn<PredictionResult<GenericRecord, Dou
             .setScoredAt(java.time.Instant.ofEpochMilli(scoredAtMillis))
             .setModelName(model.name())
             .setModelVersion(model.version())
-            .setPrediction(value)
+            .setPrediction(output.value())
             .setLatencyMillis(latencyMillis)
             .setFeatures(features(request, useCase.features(task)));
+    List<String> classes = task.outputClasses();
     if (task.type() == Task.Type.CLASSIFICATION) {
-      List<String> classes = task.outputClasses();
-      p.setPredictedClass(classes.get(value > 0.5 ? 1 : 0));
-      p.setClassProbabilities(Map.of(classes.get(0), 1 - value, classes.get(1), value));
+      double positive = output.value();
+      p.setPredictedClass(classes.get(output.predictedClass()));
+      p.setClassProbabilities(Map.of(classes.get(0), 1 - positive, classes.get(1), positive));
+    } else if (task.type() == Task.Type.MULTICLASS) {
+      double[] probabilities = output.values();
+      Map<String, Double> byClass = new LinkedHashMap<>();
+      for (int k = 0; k < classes.size(); k++) {
+        byClass.put(classes.get(k), probabilities[k]);
+      }
+      p.setPredictedClass(classes.get(output.predictedClass()));
+      p.setPrediction(probabilities[output.predictedClass()]);
+      p.setClassProbabilities(byClass);
     }
     return p.build();
   }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
-import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
 import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
@@ -27,6 +26,7 @@ import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
 import org.beammlops.transforms.inference.LoadedModel;
 import org.beammlops.transforms.inference.ModelHandler;
+import org.beammlops.transforms.inference.ModelOutput;
 import org.beammlops.transforms.inference.ModelRef;
 import org.beammlops.transforms.inference.RunInference;
 import org.beammlops.transforms.parse.InputFormat;
@@ -79,7 +79,7 @@ public class ScoreRequestsTest {
                         FLIGHTS,
                         DELAY15,
                         "score",
-                        RunInference.of(new DistanceModel(), MODEL, DoubleCoder.of())),
+                        RunInference.of(new DistanceModel(), MODEL, ModelOutput.coder())),
                     1));
 
     PCollection<String> predictions =
@@ -146,9 +146,9 @@ public class ScoreRequestsTest {
   }
 
   /** Probability = distance / 1000; refuses a distance of 77, as a real model refuses a vector. */
-  static final class DistanceModel implements ModelHandler<GenericRecord, Double> {
+  static final class DistanceModel implements ModelHandler<GenericRecord, ModelOutput> {
     @Override
-    public LoadedModel<GenericRecord, Double> load(ModelRef ref) {
+    public LoadedModel<GenericRecord, ModelOutput> load(ModelRef ref) {
       return new LoadedModel<>() {
         @Override
         public ModelRef ref() {
@@ -156,14 +156,14 @@ public class ScoreRequestsTest {
         }
 
         @Override
-        public List<Scored<Double>> predict(List<GenericRecord> batch) {
-          List<Scored<Double>> out = new ArrayList<>();
+        public List<Scored<ModelOutput>> predict(List<GenericRecord> batch) {
+          List<Scored<ModelOutput>> out = new ArrayList<>();
           for (GenericRecord r : batch) {
             long distance = (Long) r.get("distance");
             out.add(
                 distance == 77
                     ? Scored.failed("distance 77 is outside the model")
-                    : Scored.ok(distance / 1000.0));
+                    : Scored.ok(ModelOutput.binary(distance / 1000.0, 0.5)));
           }
           return out;
         }
