@@ -40,6 +40,9 @@ public final class BatchPredictCommand {
   public static Map<String, Object> run(BatchPredictOptions options) {
     BatchPredictConfig job = BatchPredictConfig.load(Path.of(options.getConfig()));
     TrackingSettings tracking = tracking(options, job);
+    if (!job.source().isKafka()) {
+      checkSourceMatches(job.source().path());
+    }
     // the model knows what it was trained for: useCase and task may be left out of the job
     StartupModel.Identity identity =
         StartupModel.identify(tracking, job.model().uri(), "model.uri");
@@ -58,9 +61,6 @@ public final class BatchPredictCommand {
       task = useCase.task(taskName);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + e.getMessage(), e);
-    }
-    if (!job.source().isKafka()) {
-      checkSourceMatches(job.source().path());
     }
     ModelRef model =
         StartupModel.resolveAndCheck(useCase.name(), tracking, job.model().uri(), "model.uri");

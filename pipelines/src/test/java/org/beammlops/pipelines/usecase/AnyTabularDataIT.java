@@ -91,12 +91,13 @@ public class AnyTabularDataIT {
           double threshold = (Double) trained.get("decisionThreshold");
           System.err.printf("loans default: threshold %.4f, holdout %s%n", threshold, stack);
           assertTrue("threshold " + threshold, threshold > 0 && threshold < 0.5);
-          // and the model serves with it: a probability above it is the positive class
+          // and the champion serves with its own: a probability above it is the positive class
+          double served = (Double) loop.champion.get("decisionThreshold");
           loop.batchPredictions.forEach(
               (id, p) ->
                   assertEquals(
-                      id,
-                      p > threshold ? "Charged Off" : "not Charged Off",
+                      id + ": p " + p + ", served threshold " + served + ", " + loop.models,
+                      p > served ? "Charged Off" : "not Charged Off",
                       loop.batchClasses.get(id)));
           assertEquals(
               threshold, Double.parseDouble(loop.params(trained).get("decision_threshold")), 0);
@@ -159,6 +160,8 @@ public class AnyTabularDataIT {
     final Path lake;
     Map<String, Double> batchPredictions;
     Map<String, String> batchClasses;
+    Map<String, Object> champion;
+    String models;
 
     Loop(String useCase, String task, Path dir, Path input, int rows) {
       this.useCase = useCase;
@@ -193,6 +196,18 @@ public class AnyTabularDataIT {
         assertTrue("ONNX parity: " + stack, stack.get("onnx_max_diff") <= 1e-5);
       }
 
+      // the Flink-trained version is champion if the gate promoted it, else the first one
+      champion =
+          Boolean.TRUE.equals(((Map<?, ?>) flink.get("model")).get("promoted")) ? flink : direct;
+      models =
+          "direct "
+              + direct.get("decisionThreshold")
+              + " "
+              + direct.get("model")
+              + ", flink "
+              + flink.get("decisionThreshold")
+              + " "
+              + flink.get("model");
       batchPredict();
       return direct;
     }

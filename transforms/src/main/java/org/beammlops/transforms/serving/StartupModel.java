@@ -54,7 +54,7 @@ public final class StartupModel {
       throw e;
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
-          setting + ": " + modelUri + " (" + ref.id() + ") cannot be read: " + e.getMessage(), e);
+          setting + ": " + modelUri + " (" + ref.id() + ") cannot be served: " + e.getMessage(), e);
     }
     return new Identity(ref, model.useCase().orElse(null), model.task().orElse(null));
   }
