@@ -47,7 +47,9 @@ public final class BenchCommand {
           + " [any ./mlops train option]\n"
           + "       ./mlops bench score [--runners=plain,direct,flink] [--model=models:/flights-delay15@champion]"
           + " [--maxBatchSize=256] [--requests=N] [--maxSeconds=40] [--rate=5000] [--rateSeconds=20]"
-          + " [--input=data/flights-sample.parquet] [any ./mlops score option]";
+          + " [--input=data/flights-sample.parquet] [any ./mlops score option]\n"
+          + "       ./mlops bench prepare [--input=data/flights-sample.parquet] [--dailyRows=10000]"
+          + " [--dailyDays=3650] [--runner=DirectRunner|FlinkRunner]";
 
   /**
    * What {@code bench train} passes unless the user gives the option: the flights file spans
@@ -79,7 +81,7 @@ public final class BenchCommand {
 
   /** Runs {@code ingest}, {@code train} or {@code score} and returns the exit code. */
   public static int run(String[] args, OptionPresets presets) {
-    if (args.length == 0 || !List.of("ingest", "train", "score").contains(args[0])) {
+    if (args.length == 0 || !List.of("ingest", "train", "score", "prepare").contains(args[0])) {
       System.err.println(USAGE);
       return Commands.USAGE_ERROR;
     }
@@ -101,6 +103,9 @@ public final class BenchCommand {
       }
       if (args[0].equals("score")) {
         return ScoreBench.run(rest, presets);
+      }
+      if (args[0].equals("prepare")) {
+        return PrepareBench.run(rest, presets);
       }
       String runners = "plain,direct,flink";
       for (String arg : List.copyOf(rest)) {

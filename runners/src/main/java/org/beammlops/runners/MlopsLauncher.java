@@ -56,7 +56,8 @@ public final class MlopsLauncher {
         """
           bench          ingest --input=<parquet>: rows/s on DirectRunner, FlinkRunner and plain Java;
                          train --input=<parquet>: seconds per stage vs fit time, holdout metrics;
-                         score: events/s and latency of scoring, DirectRunner, FlinkRunner and plain Java
+                         score: events/s and latency of scoring, DirectRunner, FlinkRunner and plain Java;
+                         prepare: training's prepare stage, ms per row, flights sample vs daily data
           help           this list
 
         Pipeline commands take Beam options (--runner=DirectRunner|FlinkRunner,

@@ -88,13 +88,22 @@ public final class IngestPipeline {
         fromTopic ? readTopic(pipeline, options, useCase) : readFiles(pipeline, options, useCase);
 
     PCollection<GenericRecord> unique;
+    // a use case that leaves its partitioning open gets it chosen per batch from its dates'
+    // spread; a stream commits small panes, partitioned as configured (by day by default)
     WritePartitionedParquet writeLake =
-        WritePartitionedParquet.to(
-            lake.eventsDir(),
-            lake.tempDir(),
-            useCase.lakeSchema(),
-            options.getRunId(),
-            EventDates.of(useCase));
+        useCase.partitioningConfigured() || unbounded
+            ? WritePartitionedParquet.to(
+                lake.eventsDir(),
+                lake.tempDir(),
+                useCase.lakeSchema(),
+                options.getRunId(),
+                EventDates.of(useCase))
+            : WritePartitionedParquet.choosingPartitioning(
+                lake.eventsDir(),
+                lake.tempDir(),
+                useCase.lakeSchema(),
+                options.getRunId(),
+                useCase);
     WriteDeadLetters writeDeadLetters = WriteDeadLetters.toLake(lake, options.getRunId());
     if (unbounded) {
       Duration ttl = Duration.millis(useCase.dedupTtl().toMillis());

@@ -60,6 +60,22 @@ public final class TrainPipeline {
     return trainOnce(options);
   }
 
+  /**
+   * The prepare stage alone, into {@code dir}: read, split, export the training and holdout sets,
+   * fit the feature spec and profile the training data. What {@code bench prepare} times; returns
+   * the stage's counters.
+   */
+  public static Map<String, Object> prepare(TrainOptions options, String dir) {
+    UseCase useCase = UseCases.loadOrDefault(options.getUseCase());
+    Task task = useCase.task(options.getTask());
+    options.setSplit(PrepareTrainingData.split(options, useCase));
+    Pipeline pipeline = Pipeline.create(options);
+    PrepareTrainingData.build(
+        pipeline, options, useCase, task, new PrepareTrainingData.Locations(dir));
+    return PipelineReports.runToCompletion(
+        pipeline, "read", "labelled", "trainRows", "holdoutRows");
+  }
+
   /** One training: returns the report printed as the command's last line. */
   public static Map<String, Object> trainOnce(TrainOptions options) {
     UseCase useCase = UseCases.loadOrDefault(options.getUseCase());

@@ -53,6 +53,11 @@ public final class UseCaseData {
    * amounts; only those have recoveries (a field that leaks the label).
    */
   public static List<String> loansCsv(int n, long seed) {
+    return loansCsv(n, seed, 700);
+  }
+
+  /** As {@link #loansCsv(int, long)}, one loan a day over {@code days} days in turn. */
+  public static List<String> loansCsv(int n, long seed, int days) {
     Random random = new Random(seed);
     List<String> lines = new ArrayList<>();
     lines.add("Loan ID,Opened On,Amount $,Grade (A-E),Term (months),Status,Recoveries $");
@@ -71,7 +76,7 @@ public final class UseCaseData {
           String.join(
               ",",
               "L-" + i,
-              start.plusDays(i % 700) + " " + String.format("%02d:%02d", i % 24, i % 60),
+              start.plusDays(i % days) + " " + String.format("%02d:%02d", i % 24, i % 60),
               Double.toString(amount),
               GRADES[grade],
               Integer.toString(term),

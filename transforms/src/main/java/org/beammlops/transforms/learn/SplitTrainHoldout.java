@@ -1,11 +1,16 @@
 package org.beammlops.transforms.learn;
 
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.MapCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -103,8 +108,10 @@ public final class SplitTrainHoldout
               .apply(
                   "EventDate",
                   MapElements.into(TypeDescriptors.strings()).via(r -> dayOf(dateOf, r)))
-              .apply("RowsPerDate", Count.perElement())
-              .apply("AsMap", View.asMap());
+              // one combine into a map, not a count per date key: daily data over years has
+              // thousands of dates, and a runner pays for every key
+              .apply("RowsPerDate", Combine.globally(new RowsPerDateFn()).withoutDefaults())
+              .apply("AsView", View.<Map<String, Long>>asSingleton().withDefaultValue(Map.of()));
     }
     SplitFn fn =
         new SplitFn(
@@ -201,6 +208,45 @@ public final class SplitTrainHoldout
         cachedBoundary = SplitTrainHoldout.boundary(c.sideInput(rowsPerDate), fraction);
       }
       return cachedBoundary;
+    }
+  }
+
+  /** Rows per event date, counted in one map. */
+  static final class RowsPerDateFn
+      extends Combine.CombineFn<String, Map<String, Long>, Map<String, Long>> {
+    @Override
+    public Map<String, Long> createAccumulator() {
+      return new HashMap<>();
+    }
+
+    @Override
+    public Map<String, Long> addInput(Map<String, Long> counts, String date) {
+      counts.merge(date, 1L, Long::sum);
+      return counts;
+    }
+
+    @Override
+    public Map<String, Long> mergeAccumulators(Iterable<Map<String, Long>> all) {
+      Map<String, Long> merged = new HashMap<>();
+      all.forEach(m -> m.forEach((k, v) -> merged.merge(k, v, Long::sum)));
+      return merged;
+    }
+
+    @Override
+    public Map<String, Long> extractOutput(Map<String, Long> counts) {
+      return counts;
+    }
+
+    @Override
+    public Coder<Map<String, Long>> getAccumulatorCoder(
+        CoderRegistry registry, Coder<String> input) {
+      return MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    }
+
+    @Override
+    public Coder<Map<String, Long>> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<String> input) {
+      return MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     }
   }
 
