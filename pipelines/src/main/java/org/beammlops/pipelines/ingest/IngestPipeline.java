@@ -74,7 +74,16 @@ public final class IngestPipeline {
                 : options.getInput())
             + " -> "
             + lake.eventsDir());
-    return PipelineReports.runToCompletion(build(options, useCase, lake), COUNTERS);
+    Map<String, Object> counters =
+        PipelineReports.runToCompletion(build(options, useCase, lake), COUNTERS);
+    long valid = ((Number) counters.getOrDefault(PipelineCounters.VALID, 0L)).longValue();
+    long rejected = ((Number) counters.getOrDefault(PipelineCounters.DEAD_LETTER, 0L)).longValue();
+    if (options.getFromTopic() == null && valid == 0 && rejected > 0) {
+      PipelineReports.print(counters);
+      throw new IllegalStateException(
+          NothingValid.describe(lake, options.getRunId(), options.getInput(), rejected));
+    }
+    return counters;
   }
 
   /** The pipeline, for running here or in a test. */

@@ -227,6 +227,26 @@ public class IngestPipelineIT {
   }
 
   @Test
+  public void aFileOfNothingButDeadLettersFailsWithItsMostFrequentReasonAndAHint()
+      throws Exception {
+    // columns named as a spreadsheet export names them, none of them the schema's
+    Path input = temp.newFile("renamed.csv").toPath();
+    java.nio.file.Files.writeString(
+        input,
+        "Departure,Delay (min),Miles,From,To\n"
+            + "2001-01-01 06:05,5,500,LAX,SFO\n"
+            + "2001-01-01 07:05,6,600,LAX,SFO\n");
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> ingest(input.toString(), temp.newFolder("lake-renamed").toPath()));
+    assertThat(e.getMessage(), containsString("no record of " + input + " was valid"));
+    assertThat(e.getMessage(), containsString("2 dead letters, 2 of them MISSING_FIELD"));
+    assertThat(e.getMessage(), containsString("field 'date'"));
+    assertThat(e.getMessage(), containsString("Hint: the file's column names"));
+  }
+
+  @Test
   public void failsClearlyOnAnUnknownUseCase() {
     IllegalArgumentException e =
         assertThrows(
