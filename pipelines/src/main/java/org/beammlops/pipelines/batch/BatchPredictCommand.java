@@ -15,6 +15,7 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.beammlops.pipelines.batch.BatchPredictConfig.Source;
 import org.beammlops.pipelines.batch.BatchPredictConfig.Target;
+import org.beammlops.pipelines.common.NothingValid;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
@@ -83,6 +84,18 @@ public final class BatchPredictCommand {
             BatchPredictPipeline.COUNTERS);
     if (!job.target().isKafka()) {
       removeEmptyTempDirs(job.target());
+    }
+    String nothingValid =
+        NothingValid.describe(
+            describe(job.source()),
+            report,
+            Map.of(),
+            job.target().isKafka()
+                ? "the dead-letter topic of the job"
+                : BatchPredictPipeline.deadLetterDir(job.target()));
+    if (nothingValid != null) {
+      PipelineReports.print(report);
+      throw new IllegalStateException(nothingValid);
     }
     return report;
   }

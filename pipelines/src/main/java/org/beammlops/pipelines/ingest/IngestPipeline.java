@@ -11,6 +11,7 @@ import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.Watch;
 import org.apache.beam.sdk.values.PCollection;
 import org.beammlops.pipelines.common.Commands;
+import org.beammlops.pipelines.common.NothingValid;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
@@ -76,12 +77,17 @@ public final class IngestPipeline {
             + lake.eventsDir());
     Map<String, Object> counters =
         PipelineReports.runToCompletion(build(options, useCase, lake), COUNTERS);
-    long valid = ((Number) counters.getOrDefault(PipelineCounters.VALID, 0L)).longValue();
-    long rejected = ((Number) counters.getOrDefault(PipelineCounters.DEAD_LETTER, 0L)).longValue();
-    if (options.getFromTopic() == null && valid == 0 && rejected > 0) {
+    String nothingValid =
+        options.getFromTopic() == null
+            ? NothingValid.describe(
+                options.getInput(),
+                counters,
+                NothingValid.examplesInLake(lake, options.getRunId()),
+                lake.deadLetterDir())
+            : null;
+    if (nothingValid != null) {
       PipelineReports.print(counters);
-      throw new IllegalStateException(
-          NothingValid.describe(lake, options.getRunId(), options.getInput(), rejected));
+      throw new IllegalStateException(nothingValid);
     }
     return counters;
   }

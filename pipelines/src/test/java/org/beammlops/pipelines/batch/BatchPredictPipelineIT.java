@@ -329,6 +329,28 @@ public class BatchPredictPipelineIT {
   }
 
   @Test
+  public void aSourceOfNothingButDeadLettersFailsWithItsMostFrequentReasonAndAHint()
+      throws Exception {
+    Path dir = TEMP.newFolder("renamed").toPath();
+    Files.writeString(
+        dir.resolve("in.csv"),
+        "Departure,Delay (min),Miles,From,To\n2001-01-01 06:05,5,500,LAX,SFO\n");
+    Path job =
+        Files.writeString(
+            dir.resolve("job.yaml"),
+            """
+            source: {type: file, format: csv, path: in.csv}
+            model:  {uri: "%s"}
+            target: {type: file, path: out}
+            """
+                .formatted(CHAMPION));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(job));
+    assertThat(
+        e.getMessage(), containsString("was valid: 1 dead letters, 1 of them MISSING_FIELD"));
+    assertThat(e.getMessage(), containsString("Hint: the file's column names"));
+  }
+
+  @Test
   public void jobFileErrorsAreOneClearLineAndExitCodeTwo() throws Exception {
     Path dir = TEMP.newFolder("bad-yaml").toPath();
     Path job =
