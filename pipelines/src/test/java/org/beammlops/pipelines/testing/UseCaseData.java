@@ -66,7 +66,7 @@ public final class UseCaseData {
       int grade = random.nextInt(5);
       int term = new int[] {12, 36, 60}[random.nextInt(3)];
       double amount = Math.round(Math.exp(8 + 1.2 * random.nextDouble()) * 100) / 100.0;
-      double logit = -8.7 + 1.6 * grade + 0.03 * (term - 36) + 0.8 * Math.log(amount / 8000);
+      double logit = -11 + 2.2 * grade + 0.03 * (term - 36) + 0.8 * Math.log(amount / 8000);
       boolean chargedOff = random.nextDouble() < 1 / (1 + Math.exp(-logit));
       String status =
           chargedOff ? "Charged Off" : random.nextDouble() < 0.6 ? "Current" : "Fully Paid";

@@ -77,9 +77,9 @@ public class AnyTabularDataIT {
     UseCaseData.withTestUseCases(
         () -> {
           Path dir = TEMP.newFolder("loans").toPath();
-          List<String> csv = UseCaseData.loansCsv(6_000, 11);
+          List<String> csv = UseCaseData.loansCsv(10_000, 11);
           Path input = UseCaseData.write(dir.resolve("in/loans.csv"), String.join("\n", csv));
-          Loop loop = new Loop("loans", "default", dir, input, 6_000);
+          Loop loop = new Loop("loans", "default", dir, input, 10_000);
           Map<String, Object> trained = loop.run();
           // 2% positives: the tuned threshold finds them where 0.5 would not
           @SuppressWarnings("unchecked")
