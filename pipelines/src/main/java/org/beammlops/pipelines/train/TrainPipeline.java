@@ -28,6 +28,7 @@ import org.beammlops.transforms.learn.Learner;
 import org.beammlops.transforms.learn.LearnerKind;
 import org.beammlops.transforms.learn.LearnerSpec;
 import org.beammlops.transforms.learn.RandomSearch;
+import org.beammlops.transforms.learn.SplitTrainHoldout;
 import org.beammlops.transforms.learn.StackedModel;
 import org.beammlops.transforms.learn.Stacker;
 import org.beammlops.transforms.tracking.MetricPoint;
@@ -90,11 +91,8 @@ public final class TrainPipeline {
               + " built yet (regression and binary tasks are)");
     }
     options.setSplit(PrepareTrainingData.split(options, useCase));
-    if (options.getSplit() == TrainOptions.Split.time && useCase.eventTime().isEmpty()) {
-      throw new IllegalArgumentException(
-          "--split=time needs an event time, and use case '"
-              + useCase.name()
-              + "' has no field of role event_time; use --split=hash (the default for it)");
+    if (options.getSplit() == TrainOptions.Split.time) {
+      SplitTrainHoldout.requireEventTime(useCase);
     }
     List<LearnerSpec> learners =
         LearnerOptions.parse(options.getLearners(), options.getLearnerParams());

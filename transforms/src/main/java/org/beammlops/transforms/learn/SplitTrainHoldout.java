@@ -82,7 +82,8 @@ public final class SplitTrainHoldout
     return new SplitTrainHoldout(useCase, Mode.ID_HASH, fraction, null, seed);
   }
 
-  private static void requireEventTime(UseCase useCase) {
+  /** Fails, naming the way out, when {@code useCase} has no event time to split by. */
+  public static void requireEventTime(UseCase useCase) {
     if (useCase.eventTime().isEmpty()) {
       throw new IllegalArgumentException(
           "--split=time needs an event time, and use case '"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,11 +18,15 @@ import org.beammlops.transforms.deadletter.RejectedRecordException;
  * object is malformed.
  */
 final class JsonObjects {
+  /** The one JSON configuration of the parsers: NaN and infinities read, to be rejected by name. */
+  static final JsonFactory FACTORY =
+      JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
   private JsonObjects() {}
 
   /** The object's keys and scalar values: text, Long, BigDecimal, Double (non-finite), Boolean. */
-  static Map<String, Object> read(JsonFactory json, String text) throws RejectedRecordException {
-    try (JsonParser parser = json.createParser(text)) {
+  static Map<String, Object> read(String text) throws RejectedRecordException {
+    try (JsonParser parser = FACTORY.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new RejectedRecordException(ErrorType.MALFORMED_JSON, "JSON record is not an object");
       }

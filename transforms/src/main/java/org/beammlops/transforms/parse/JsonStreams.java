@@ -1,11 +1,9 @@
 package org.beammlops.transforms.parse;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,9 +15,6 @@ import java.io.InputStream;
  * file of any size needs the memory of one record.
  */
 final class JsonStreams {
-  private static final JsonFactory JSON =
-      JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
-
   /** Bytes looked at to tell a document from JSON lines. */
   private static final int SNIFF_BYTES = 1 << 16;
 
@@ -75,7 +70,7 @@ final class JsonStreams {
   static long read(InputStream in, Visitor visitor) {
     long index = 0;
     boolean inElement = false;
-    try (JsonParser parser = JSON.createParser(in)) {
+    try (JsonParser parser = JsonObjects.FACTORY.createParser(in)) {
       JsonToken token = parser.nextToken();
       boolean array = token == JsonToken.START_ARRAY;
       if (array) {
@@ -93,7 +88,7 @@ final class JsonStreams {
         inElement = true;
         if (token == JsonToken.START_OBJECT) {
           ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-          try (JsonGenerator generator = JSON.createGenerator(bytes)) {
+          try (JsonGenerator generator = JsonObjects.FACTORY.createGenerator(bytes)) {
             generator.copyCurrentStructure(parser);
           }
           visitor.object(index, bytes.toByteArray());

@@ -1,7 +1,5 @@
 package org.beammlops.transforms.parse;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.StringReader;
@@ -53,8 +51,6 @@ public final class RecordParser implements Serializable {
    */
   public static final int MAX_ID_LENGTH = 256;
 
-  private static final JsonFactory JSON =
-      JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
   private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setTrim(true).build();
 
   private final UseCase useCase;
@@ -131,7 +127,7 @@ public final class RecordParser implements Serializable {
     if (text.isBlank()) {
       throw new RejectedRecordException(ErrorType.EMPTY_RECORD, "empty record");
     }
-    Map<String, Object> values = JsonObjects.read(JSON, text);
+    Map<String, Object> values = JsonObjects.read(text);
     checkUnknown(new ArrayList<>(values.keySet()));
     return build(values::get, values::containsKey, bytes, source, position);
   }
