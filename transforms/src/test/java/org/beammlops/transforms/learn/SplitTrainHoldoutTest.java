@@ -86,4 +86,19 @@ public class SplitTrainHoldoutTest {
             () -> SplitTrainHoldout.boundary(Map.of("2001-01-01", 5L), 0.2));
     assertEquals(true, e.getMessage().contains("at least two event dates"));
   }
+
+  @Test
+  public void aTimeSplitOfDataWithoutAnEventTimeIsRefusedNamingTheWayOut() {
+    org.beammlops.schemas.usecase.UseCase sensors =
+        org.beammlops.schemas.usecase.UseCases.loadFrom(
+            java.nio.file.Path.of("../pipelines/src/test/resources/usecases/sensors"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> SplitTrainHoldout.byTime(sensors, 0.2));
+    org.junit.Assert.assertTrue(
+        e.getMessage(), e.getMessage().contains("--split=time needs an event time"));
+    org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("--split=hash"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SplitTrainHoldout.fromDate(sensors, java.time.LocalDate.of(2020, 1, 1)));
+  }
 }
