@@ -11,6 +11,7 @@ import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.evaluate.ClassificationMetrics;
 import org.beammlops.transforms.learn.LearnerKind;
 import org.beammlops.transforms.learn.LearnerSpec;
+import org.beammlops.transforms.learn.Objective;
 import org.beammlops.transforms.learn.Stacker;
 import org.beammlops.transforms.tracking.MetricPoint;
 import org.beammlops.transforms.tracking.RunHandle;
@@ -21,14 +22,14 @@ import org.beammlops.transforms.tracking.RunHandle;
  * rows come in the training set's order, so the folds of every learner line up row by row.
  */
 final class CrossValidation {
-  final Task.Type type;
+  final Objective objective;
   final int folds;
   final List<FitResult> results;
   private final Map<String, List<FitResult>> byLearner = new LinkedHashMap<>();
   private final Map<String, String> sourceOfChosen = new LinkedHashMap<>();
 
-  CrossValidation(Task.Type type, int folds, List<FitResult> results) {
-    this.type = type;
+  CrossValidation(Objective objective, int folds, List<FitResult> results) {
+    this.objective = objective;
     this.folds = folds;
     this.results = results;
     for (FitResult r : results) {
@@ -39,7 +40,8 @@ final class CrossValidation {
 
   /** Metrics of one candidate on one fold. */
   Map<String, Double> foldMetrics(FitResult r) {
-    return Evaluation.of(type, Evaluation.predictionsOfScores(type, r.scores()), r.targets());
+    return Evaluation.of(
+        objective, Evaluation.predictionsOfScores(objective, r.scores()), r.targets());
   }
 
   /** Mean of each metric over the folds that had rows. */
@@ -70,7 +72,7 @@ final class CrossValidation {
   /** The configured learners with each GBT replaced by its best search trial. */
   List<LearnerSpec> chosen(List<LearnerSpec> configured) {
     List<LearnerSpec> chosen = new ArrayList<>();
-    String metric = Evaluation.primaryMetric(type);
+    String metric = Evaluation.primaryMetric(objective);
     for (LearnerSpec learner : configured) {
       if (learner.kind() != LearnerKind.GBT) {
         sourceOfChosen.put(learner.name(), learner.name());
@@ -101,7 +103,9 @@ final class CrossValidation {
     return sourceOfChosen.getOrDefault(chosenName, chosenName);
   }
 
-  /** Out-of-fold scores of the chosen learners, {@code [learner][row]}, folds in order. */
+  /**
+   * Out-of-fold scores of the chosen learners, {@code [learner][row * width + c]}, folds in order.
+   */
   double[][] outOfFoldScores(List<LearnerSpec> chosen) {
     double[][] scores = new double[chosen.size()][];
     for (int j = 0; j < chosen.size(); j++) {
@@ -120,8 +124,20 @@ final class CrossValidation {
         .toArray();
   }
 
-  double trainTargetMean() {
-    return Arrays.stream(outOfFoldTargets()).average().orElse(Double.NaN);
+  /**
+   * The naive baseline's prediction for every row: the training mean (regression), the share of
+   * class 1 (binary) or every class's share, the class prior (multi-class).
+   */
+  double[] baselinePrediction() {
+    double[] targets = outOfFoldTargets();
+    if (!objective.isMultiClass()) {
+      return new double[] {Arrays.stream(targets).average().orElse(Double.NaN)};
+    }
+    double[] prior = new double[objective.classes()];
+    for (double t : targets) {
+      prior[(int) t] += 1.0 / targets.length;
+    }
+    return prior;
   }
 
   /**
@@ -140,7 +156,7 @@ final class CrossValidation {
                     stacker.predict(outOfFoldScores(chosen)), outOfFoldTargets()));
   }
 
-  Stacker fitStacker(Task.Type taskType, List<LearnerSpec> chosen) {
+  Stacker fitStacker(List<LearnerSpec> chosen) {
     double[] targets = outOfFoldTargets();
     for (List<FitResult> folds : byLearner.values()) {
       double[] t = folds.stream().flatMapToDouble(r -> Arrays.stream(r.targets())).toArray();
@@ -150,7 +166,7 @@ final class CrossValidation {
       }
     }
     return Stacker.fit(
-        taskType,
+        objective,
         chosen.stream().map(LearnerSpec::name).toList(),
         outOfFoldScores(chosen),
         targets);

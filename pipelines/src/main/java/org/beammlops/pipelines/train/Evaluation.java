@@ -1,9 +1,11 @@
 package org.beammlops.pipelines.train;
 
+import java.util.Arrays;
 import java.util.Map;
-import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.evaluate.ClassificationMetrics;
+import org.beammlops.transforms.evaluate.MultiClassMetrics;
 import org.beammlops.transforms.evaluate.RegressionMetrics;
+import org.beammlops.transforms.learn.Objective;
 
 /**
  * Metrics of predictions against targets for a task, and the one metric models are compared on: log
@@ -13,34 +15,41 @@ import org.beammlops.transforms.evaluate.RegressionMetrics;
 final class Evaluation {
   private Evaluation() {}
 
-  static String primaryMetric(Task.Type type) {
-    return type == Task.Type.CLASSIFICATION ? "log_loss" : "rmse";
+  static String primaryMetric(Objective objective) {
+    return objective.isClassification() ? "log_loss" : "rmse";
   }
 
-  /** {@code predictions} are probabilities of class 1 (classification) or values. */
-  static Map<String, Double> of(Task.Type type, double[] predictions, double[] targets) {
-    return of(type, predictions, targets, ClassificationMetrics.THRESHOLD);
+  /**
+   * {@code predictions} are probabilities of class 1 (binary), class probabilities row by row
+   * (multi-class) or values.
+   */
+  static Map<String, Double> of(Objective objective, double[] predictions, double[] targets) {
+    return of(objective, predictions, targets, ClassificationMetrics.THRESHOLD);
   }
 
-  /** As {@link #of(Task.Type, double[], double[])}, classes cut at {@code threshold}. */
+  /**
+   * As {@link #of(Objective, double[], double[])}, binary classes cut at {@code threshold}; a
+   * multi-class prediction is its most probable class.
+   */
   static Map<String, Double> of(
-      Task.Type type, double[] predictions, double[] targets, double threshold) {
-    return type == Task.Type.CLASSIFICATION
-        ? ClassificationMetrics.of(predictions, targets, threshold).asMap()
-        : RegressionMetrics.of(predictions, targets).asMap();
+      Objective objective, double[] predictions, double[] targets, double threshold) {
+    return switch (objective.type()) {
+      case CLASSIFICATION -> ClassificationMetrics.of(predictions, targets, threshold).asMap();
+      case MULTICLASS -> {
+        int k = objective.classes();
+        double[][] rows = new double[targets.length][];
+        for (int r = 0; r < rows.length; r++) {
+          rows[r] = Arrays.copyOfRange(predictions, r * k, (r + 1) * k);
+        }
+        yield MultiClassMetrics.of(rows, targets).asMap();
+      }
+      case REGRESSION -> RegressionMetrics.of(predictions, targets).asMap();
+    };
   }
 
-  /** Base learner scores are log odds for classification: their probabilities. */
-  static double[] predictionsOfScores(Task.Type type, double[] scores) {
-    if (type != Task.Type.CLASSIFICATION) {
-      return scores;
-    }
-    double[] p = new double[scores.length];
-    for (int i = 0; i < p.length; i++) {
-      double z = scores[i];
-      p[i] = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-    }
-    return p;
+  /** Base learner scores are log odds or class margins for classification: their probabilities. */
+  static double[] predictionsOfScores(Objective objective, double[] scores) {
+    return objective.predictions(scores);
   }
 
   /** Whether {@code candidate} is strictly better than {@code incumbent} on the primary metric. */

@@ -22,6 +22,7 @@ import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.lake.ParquetFiles;
 import org.beammlops.transforms.learn.FittedLearner;
 import org.beammlops.transforms.learn.Learner;
+import org.beammlops.transforms.learn.Objective;
 import org.beammlops.transforms.learn.TrainingMatrix;
 import org.beammlops.transforms.metrics.PipelineCounters;
 
@@ -44,7 +45,7 @@ final class FitLearners extends PTransform<PBegin, PCollection<String>> {
       String idField,
       int folds,
       long seed,
-      double positiveWeight,
+      double[] classWeights,
       String resultDir)
       implements Serializable {}
 
@@ -118,14 +119,14 @@ final class FitLearners extends PTransform<PBegin, PCollection<String>> {
         scoreRows = train.rows.select(train.rowsOf(task.fold(), true));
       }
       float[] weights = new float[fitRows.rows()];
+      double[] classWeights = config.classWeights();
       for (int r = 0; r < weights.length; r++) {
-        weights[r] =
-            fitRows.target(r) > 0.5 && isClassification() ? (float) config.positiveWeight() : 1f;
+        weights[r] = classWeights == null ? 1f : (float) classWeights[(int) fitRows.target(r)];
       }
       long start = System.nanoTime();
       try (FittedLearner fitted =
           Learner.of(task.learner().kind())
-              .fit(task.learner(), config.task().type(), fitRows, weights, config.seed())) {
+              .fit(task.learner(), Objective.of(config.task()), fitRows, weights, config.seed())) {
         double fitSeconds = (System.nanoTime() - start) / 1e9;
         start = System.nanoTime();
         double[] scores = fitted.score(scoreRows);
@@ -151,10 +152,6 @@ final class FitLearners extends PTransform<PBegin, PCollection<String>> {
         PipelineCounters.counter("fits").inc();
         out.output(path);
       }
-    }
-
-    private boolean isClassification() {
-      return config.task().type() == Task.Type.CLASSIFICATION;
     }
   }
 

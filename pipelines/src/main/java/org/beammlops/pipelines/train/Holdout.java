@@ -1,11 +1,11 @@
 package org.beammlops.pipelines.train;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.learn.LearnerSpec;
+import org.beammlops.transforms.learn.Objective;
 import org.beammlops.transforms.learn.Stacker;
 
 /**
@@ -13,7 +13,7 @@ import org.beammlops.transforms.learn.Stacker;
  * training prior or mean, predicted for every row) on the same held-out rows.
  */
 record Holdout(
-    Task.Type type,
+    Objective objective,
     Map<String, Double> stack,
     Map<String, Map<String, Double>> bases,
     Map<String, Double> baseline,
@@ -28,11 +28,11 @@ record Holdout(
    * baseline alike.
    */
   static Holdout evaluate(
-      Task.Type type,
+      Objective objective,
       List<LearnerSpec> chosen,
       List<FitResult> refits,
       Stacker stacker,
-      double trainTargetMean,
+      double[] baselinePrediction,
       double threshold) {
     double[][] scores = new double[chosen.size()][];
     double[] targets = null;
@@ -45,22 +45,33 @@ record Holdout(
       targets = refit.targets();
       bases.put(
           name,
-          Evaluation.of(type, Evaluation.predictionsOfScores(type, scores[j]), targets, threshold));
+          Evaluation.of(
+              objective, Evaluation.predictionsOfScores(objective, scores[j]), targets, threshold));
     }
     double[] stacked = stacker.predict(scores);
-    double[] constant = new double[targets.length];
-    Arrays.fill(constant, trainTargetMean);
+    int width = baselinePrediction.length;
+    double[] constant = new double[targets.length * width];
+    for (int r = 0; r < targets.length; r++) {
+      System.arraycopy(baselinePrediction, 0, constant, r * width, width);
+    }
     Map<String, Double> stack =
-        new LinkedHashMap<>(Evaluation.of(type, stacked, targets, threshold));
-    Map<String, Double> baseline = Evaluation.of(type, constant, targets, threshold);
+        new LinkedHashMap<>(Evaluation.of(objective, stacked, targets, threshold));
+    Map<String, Double> baseline = Evaluation.of(objective, constant, targets, threshold);
     return new Holdout(
-        type, stack, bases, baseline, stacked, targets, threshold, compare(type, stack, bases));
+        objective,
+        stack,
+        bases,
+        baseline,
+        stacked,
+        targets,
+        threshold,
+        compare(objective, stack, bases));
   }
 
   /** Whether the stack is at least as good as its best member, and if not, why not. */
   private static String compare(
-      Task.Type type, Map<String, Double> stack, Map<String, Map<String, Double>> bases) {
-    String metric = Evaluation.primaryMetric(type);
+      Objective objective, Map<String, Double> stack, Map<String, Map<String, Double>> bases) {
+    String metric = Evaluation.primaryMetric(objective);
     String best = null;
     for (var e : bases.entrySet()) {
       if (best == null
@@ -83,7 +94,7 @@ record Holdout(
   }
 
   String primaryMetric() {
-    return Evaluation.primaryMetric(type);
+    return Evaluation.primaryMetric(objective);
   }
 
   double primary() {
@@ -98,7 +109,7 @@ record Holdout(
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("rows", targets.length);
     out.put("metric", primaryMetric());
-    if (type == Task.Type.CLASSIFICATION) {
+    if (objective.type() == Task.Type.CLASSIFICATION) {
       out.put("decision_threshold", threshold);
     }
     out.put("stack", stack);

@@ -13,6 +13,7 @@ import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.learn.LearnerSpec;
+import org.beammlops.transforms.learn.Objective;
 import org.beammlops.transforms.learn.StackedModel;
 import org.beammlops.transforms.learn.Stacker;
 import org.beammlops.transforms.model.MlflowModel;
@@ -52,17 +53,22 @@ final class ModelExport {
       Path dir = Files.createTempDirectory("beam-mlops-model-");
       Files.delete(dir);
       String output = StackedModel.outputName(task.type());
+      Objective objective = Objective.of(task);
       ModelSignature signature =
           new ModelSignature(
               ModelSchema.of(SchemaSpec.Tensor.of(StackedModel.INPUT, "float32", -1, spec.width())),
               ModelSchema.of(
-                  SchemaSpec.Tensor.of(output, "float32", -1, 1),
-                  SchemaSpec.Tensor.of(StackedModel.BASE_SCORES, "float32", -1, chosen.size())));
+                  SchemaSpec.Tensor.of(output, "float32", -1, objective.width()),
+                  SchemaSpec.Tensor.of(
+                      StackedModel.BASE_SCORES, "float32", -1, chosen.size() * objective.width())));
       ObjectNode summary = JSON.createObjectNode();
       summary.put("use_case", useCase.name());
       summary.put("task", task.name());
       summary.put("task_type", task.type().name().toLowerCase());
       summary.put("output", output);
+      if (objective.isClassification()) {
+        summary.set("classes", JSON.valueToTree(task.outputClasses()));
+      }
       var bases = summary.putArray("base_learners");
       for (LearnerSpec l : chosen) {
         ObjectNode b = bases.addObject();
@@ -71,7 +77,7 @@ final class ModelExport {
         b.set("params", JSON.valueToTree(l.params()));
       }
       summary.set("stacker_weights", JSON.valueToTree(stacker.weights()));
-      summary.put("stacker_bias", stacker.bias());
+      summary.set("stacker_intercepts", JSON.valueToTree(stacker.intercepts()));
       summary.set("holdout", JSON.valueToTree(holdout.summary()));
       summary.put("seed", options.getSeed());
       MlflowModelWriter writer =

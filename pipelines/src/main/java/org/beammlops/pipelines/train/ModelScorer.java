@@ -22,7 +22,10 @@ final class ModelScorer {
 
   private ModelScorer() {}
 
-  /** Predictions (first graph output) and targets of every labelled row under {@code glob}. */
+  /**
+   * Predictions (first graph output: one per row, or each class's probability row by row) and
+   * targets of every labelled row under {@code glob}.
+   */
   static Scored score(Path modelDir, String glob, Task task) {
     MlflowModel model = MlflowModelReader.read(modelDir);
     FeatureSpec spec =
@@ -67,7 +70,9 @@ final class ModelScorer {
             ? batch
             : java.util.Arrays.copyOf(batch, rows * runner.inputWidth());
     for (float[] row : runner.run(used, rows)) {
-      out.add((double) row[0]);
+      for (float value : row) {
+        out.add((double) value);
+      }
     }
   }
 

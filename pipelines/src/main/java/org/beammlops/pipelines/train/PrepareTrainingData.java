@@ -203,6 +203,11 @@ final class PrepareTrainingData {
     }
   }
 
+  /** The counter of labelled rows of a multi-class task's class {@code index}. */
+  static String classCounter(int index) {
+    return "class_" + index;
+  }
+
   /**
    * Drops records whose label is missing (they can be scored but not learned from), counting them,
    * and counts the positive class.
@@ -232,6 +237,9 @@ final class PrepareTrainingData {
       PipelineCounters.counter("labelled").inc();
       if (task.type() == Task.Type.CLASSIFICATION && target > 0.5) {
         PipelineCounters.counter("positives").inc();
+      }
+      if (task.type() == Task.Type.MULTICLASS) {
+        PipelineCounters.counter(classCounter(target.intValue())).inc();
       }
       out.output(record);
     }

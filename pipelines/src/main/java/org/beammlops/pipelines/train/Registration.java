@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.features.FeatureSpec;
+import org.beammlops.transforms.learn.Objective;
 import org.beammlops.transforms.tracking.MetricPoint;
 import org.beammlops.transforms.tracking.ModelUri;
 import org.beammlops.transforms.tracking.RegisteredModelVersion;
@@ -82,7 +83,7 @@ final class Registration {
       ModelScorer.Scored scored =
           ModelScorer.score(resolved.localPath(), FitLearners.filesOf(out.holdout()), task);
       championScore =
-          Evaluation.of(task.type(), scored.predictions(), scored.targets()).get(metric);
+          Evaluation.of(Objective.of(task), scored.predictions(), scored.targets()).get(metric);
     }
     boolean beatsBaseline = Evaluation.better(score, baseline);
     boolean beatsChampion =

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import org.beammlops.transforms.learn.FittedLearner;
 import org.beammlops.transforms.learn.Learner;
 import org.beammlops.transforms.learn.LearnerKind;
 import org.beammlops.transforms.learn.LearnerSpec;
+import org.beammlops.transforms.learn.Objective;
 import org.beammlops.transforms.learn.RandomSearch;
 import org.beammlops.transforms.learn.SplitTrainHoldout;
 import org.beammlops.transforms.learn.StackedModel;
@@ -81,15 +83,6 @@ public final class TrainPipeline {
   public static Map<String, Object> trainOnce(TrainOptions options) {
     UseCase useCase = UseCases.loadOrDefault(options.getUseCase());
     Task task = useCase.task(options.getTask());
-    if (task.type() == Task.Type.MULTICLASS) {
-      throw new IllegalArgumentException(
-          "task '"
-              + task.name()
-              + "' is multi-class "
-              + task.classes()
-              + "; the use case declares and validates it, but training multi-class models is not"
-              + " built yet (regression and binary tasks are)");
-    }
     options.setSplit(PrepareTrainingData.split(options, useCase));
     if (options.getSplit() == TrainOptions.Split.time) {
       SplitTrainHoldout.requireEventTime(useCase);
@@ -171,6 +164,7 @@ public final class TrainPipeline {
     private final TrainOptions options;
     private final UseCase useCase;
     private final Task task;
+    private final Objective objective;
     private final List<LearnerSpec> learners;
     private final TrackingClient tracking;
     private final RunHandle parent;
@@ -191,6 +185,7 @@ public final class TrainPipeline {
       this.options = options;
       this.useCase = useCase;
       this.task = task;
+      this.objective = Objective.of(task);
       this.learners = learners;
       this.tracking = tracking;
       this.parent = parent;
@@ -208,8 +203,8 @@ public final class TrainPipeline {
 
       Map<String, Long> counts = timed("prepare", this::prepare);
       FeatureSpec spec = FeatureSpec.fromJson(readText(out.featureSpec()));
-      double positiveWeight = positiveWeight(counts);
-      parent.logParam("positive_class_weight", Double.toString(positiveWeight));
+      double[] classWeights = classWeights(counts);
+      parent.logParams(classWeightParams(classWeights));
       parent.logParam("feature_columns", Integer.toString(spec.width()));
 
       FitLearners.Config config =
@@ -221,7 +216,7 @@ public final class TrainPipeline {
               useCase.idField().map(f -> f.name()).orElse(null),
               options.getFolds(),
               options.getSeed(),
-              positiveWeight,
+              classWeights,
               out.fits());
 
       List<LearnerSpec> candidates = candidates();
@@ -229,19 +224,31 @@ public final class TrainPipeline {
       List<LearnerSpec> chosen = cv.chosen(learners);
       List<FitResult> refits = timed("refit", () -> fit("refit", refitTasks(chosen), config));
 
-      Stacker stacker = timed("stack", () -> cv.fitStacker(task.type(), chosen));
+      Stacker stacker = timed("stack", () -> cv.fitStacker(chosen));
       stackerWeights = stacker.weights();
       Map<String, String> stackParams = new TreeMap<>();
       for (int j = 0; j < chosen.size(); j++) {
         stackParams.put(
             "stacker_weight_" + chosen.get(j).name(), Double.toString(stacker.weights()[j]));
       }
-      stackParams.put("stacker_bias", Double.toString(stacker.bias()));
+      if (objective.isMultiClass()) {
+        for (int c = 0; c < objective.classes(); c++) {
+          stackParams.put(
+              "stacker_intercept_" + task.classes().get(c),
+              Double.toString(stacker.intercepts()[c]));
+        }
+      } else {
+        stackParams.put("stacker_bias", Double.toString(stacker.bias()));
+      }
       stackParams.put(
           "stacker",
-          task.type() == Task.Type.CLASSIFICATION
-              ? "logistic regression on base log odds"
-              : "linear regression on base predictions");
+          switch (task.type()) {
+            case CLASSIFICATION -> "logistic regression on base log odds";
+            case MULTICLASS ->
+                "multinomial logistic regression on base class margins (one weight per learner,"
+                    + " one intercept per class)";
+            case REGRESSION -> "linear regression on base predictions";
+          });
       double threshold = cv.decisionThreshold(task, stacker, chosen);
       if (task.isBinary()) {
         stackParams.put("decision_threshold", Double.toString(threshold));
@@ -256,7 +263,7 @@ public final class TrainPipeline {
               "evaluate",
               () ->
                   Holdout.evaluate(
-                      task.type(), chosen, refits, stacker, cv.trainTargetMean(), threshold));
+                      objective, chosen, refits, stacker, cv.baselinePrediction(), threshold));
       report.put("holdout", holdout.summary());
       logBaseLearners(cv, chosen, refits, holdout);
 
@@ -362,17 +369,21 @@ public final class TrainPipeline {
       Pipeline pipeline = Pipeline.create(options);
       PrepareTrainingData.build(pipeline, options, useCase, task, out);
       Map<String, Object> counters;
+      List<String> names =
+          new ArrayList<>(
+              List.of(
+                  "read",
+                  "outOfRange",
+                  "labelled",
+                  "labelMissing",
+                  "positives",
+                  "trainRows",
+                  "holdoutRows"));
+      for (int c = 0; c < task.classes().size() && objective.isMultiClass(); c++) {
+        names.add(PrepareTrainingData.classCounter(c));
+      }
       try {
-        counters =
-            PipelineReports.runToCompletion(
-                pipeline,
-                "read",
-                "outOfRange",
-                "labelled",
-                "labelMissing",
-                "positives",
-                "trainRows",
-                "holdoutRows");
+        counters = PipelineReports.runToCompletion(pipeline, names.toArray(String[]::new));
       } catch (RuntimeException e) {
         if (ExceptionUtils.indexOfType(e, NoRowsToFitException.class) >= 0) {
           throw new IllegalArgumentException(
@@ -415,6 +426,9 @@ public final class TrainPipeline {
                 + " holdout rows; both are needed (change --holdoutFraction, --holdoutFrom or the"
                 + " date range)");
       }
+      if (objective.isMultiClass()) {
+        checkEveryClassHasRows(counts);
+      }
       if (task.type() == Task.Type.CLASSIFICATION) {
         long positives = counts.getOrDefault("positives", 0L);
         if (positives == 0 || positives == counts.get("labelled")) {
@@ -431,18 +445,102 @@ public final class TrainPipeline {
       return counts;
     }
 
-    private double positiveWeight(Map<String, Long> counts) {
-      if (task.type() != Task.Type.CLASSIFICATION
+    /**
+     * A multi-class model learns the classes it sees: one class alone is not a classifier, and a
+     * declared class without any row would be served with a probability learnt from nothing.
+     */
+    private void checkEveryClassHasRows(Map<String, Long> counts) {
+      Map<String, Long> byClass = new LinkedHashMap<>();
+      for (int c = 0; c < task.classes().size(); c++) {
+        byClass.put(
+            task.classes().get(c), counts.getOrDefault(PrepareTrainingData.classCounter(c), 0L));
+      }
+      report.put("classRows", byClass);
+      List<String> present =
+          byClass.entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey).toList();
+      if (present.size() < 2) {
+        throw new IllegalArgumentException(
+            "every labelled row of "
+                + task
+                + " is of one class ("
+                + byClass
+                + "): a classifier needs at least two");
+      }
+      List<String> missing =
+          byClass.entrySet().stream()
+              .filter(e -> e.getValue() == 0)
+              .map(Map.Entry::getKey)
+              .toList();
+      if (!missing.isEmpty()) {
+        throw new IllegalArgumentException(
+            "class"
+                + (missing.size() == 1 ? " " : "es ")
+                + missing
+                + " of "
+                + task
+                + " ha"
+                + (missing.size() == 1 ? "s" : "ve")
+                + " no labelled row ("
+                + byClass
+                + "); a model cannot learn a class it never sees: add rows of it, or remove it"
+                + " from the task's classes");
+      }
+    }
+
+    /**
+     * The weight of each class's rows in the fits, by target (null: all 1). Binary: the positive
+     * class's rows weigh negatives / positives when weighting is on (auto: when the minority is
+     * under 30% of the rows). Multi-class: each class weighs the largest class's count over its
+     * own, on when the rarest class is under 60% of an even share (the binary rule's 30% of 50%).
+     */
+    private double[] classWeights(Map<String, Long> counts) {
+      if (!objective.isClassification()
           || options.getClassWeights() == TrainOptions.ClassWeights.off) {
-        return 1.0;
+        return null;
       }
-      double positives = counts.get("positives");
-      double negatives = counts.get("labelled") - positives;
-      double minority = Math.min(positives, negatives) / (positives + negatives);
-      if (options.getClassWeights() == TrainOptions.ClassWeights.auto && minority >= 0.3) {
-        return 1.0;
+      double[] rows = new double[objective.classes()];
+      if (objective.isMultiClass()) {
+        for (int c = 0; c < rows.length; c++) {
+          rows[c] = counts.getOrDefault(PrepareTrainingData.classCounter(c), 0L);
+        }
+      } else {
+        rows[1] = counts.get("positives");
+        rows[0] = counts.get("labelled") - rows[1];
       }
-      return negatives / positives;
+      double total = Arrays.stream(rows).sum();
+      double rarest = Arrays.stream(rows).min().orElse(0) / total;
+      if (options.getClassWeights() == TrainOptions.ClassWeights.auto
+          && rarest >= 0.6 / rows.length) {
+        return null;
+      }
+      double[] weights = new double[rows.length];
+      if (objective.isMultiClass()) {
+        double largest = Arrays.stream(rows).max().orElse(1);
+        for (int c = 0; c < rows.length; c++) {
+          weights[c] = largest / rows[c];
+        }
+      } else {
+        weights[0] = 1;
+        weights[1] = rows[0] / rows[1];
+      }
+      return weights;
+    }
+
+    /** The class weights as run params, named as before for binary tasks. */
+    private Map<String, String> classWeightParams(double[] weights) {
+      Map<String, String> params = new TreeMap<>();
+      if (objective.isMultiClass()) {
+        for (int c = 0; c < objective.classes(); c++) {
+          params.put(
+              "class_weight_" + task.classes().get(c),
+              Double.toString(weights == null ? 1.0 : weights[c]));
+        }
+      } else if (objective.isClassification()) {
+        params.put("positive_class_weight", Double.toString(weights == null ? 1.0 : weights[1]));
+      } else {
+        params.put("positive_class_weight", "1.0");
+      }
+      return params;
     }
 
     /** Every learner to cross-validate: the boosted trees expanded into search trials. */
@@ -466,7 +564,7 @@ public final class TrainPipeline {
         }
       }
       List<FitResult> results = fit("cross_validate", tasks, config);
-      CrossValidation cv = new CrossValidation(task.type(), options.getFolds(), results);
+      CrossValidation cv = new CrossValidation(objective, options.getFolds(), results);
       cv.logTrials(parent);
       return cv;
     }
@@ -523,7 +621,7 @@ public final class TrainPipeline {
               .filter(r -> r.learner().name().equals(learner.name()))
               .findFirst()
               .orElseThrow(() -> new IllegalStateException("no refit of " + learner.name()));
-      fitted.add(Learner.restoreFitted(learner, task.type(), result.modelBytes(), width));
+      fitted.add(Learner.restoreFitted(learner, Objective.of(task), result.modelBytes(), width));
     }
     return fitted;
   }
@@ -531,7 +629,7 @@ public final class TrainPipeline {
   static StackedModel stackedModel(
       Task task, FeatureSpec spec, List<LearnerSpec> chosen, List<FitResult> refits, Stacker s) {
     return new StackedModel(
-        task.type(), spec.width(), restore(task, chosen, refits, spec.width()), s);
+        Objective.of(task), spec.width(), restore(task, chosen, refits, spec.width()), s);
   }
 
   static void writeText(Path file, String text) {

@@ -121,6 +121,52 @@ public final class UseCaseData {
     }
   }
 
+  /** The classes of the vehicles use case, in its config's order. */
+  public static final List<String> VEHICLE_CLASSES =
+      List.of("car", "motorbike", "van", "truck", "bus");
+
+  private static final double[] VEHICLE_SHARES = {0.55, 0.10, 0.15, 0.12, 0.08};
+  private static final double[] VEHICLE_LENGTHS = {4.4, 2.1, 5.6, 11.5, 12.0};
+  private static final double[] VEHICLE_WEIGHTS = {1.4, 0.25, 2.6, 18, 13};
+  private static final String[] LANES = {"left", "middle", "right"};
+
+  /**
+   * {@code n} vehicles as JSON lines, one every 37 seconds from 2024-03-01, their class drawn by
+   * its share (car 55% down to bus 8%) and their measures drawn around the class's own, with enough
+   * noise that neighbouring classes (car and van, truck and bus) overlap. One in ten has no weight.
+   */
+  public static List<String> vehiclesJsonLines(int n, long seed) {
+    Random random = new Random(seed);
+    List<String> lines = new ArrayList<>();
+    java.time.LocalDateTime start = java.time.LocalDateTime.of(2024, 3, 1, 0, 0);
+    for (int i = 0; i < n; i++) {
+      int c = 0;
+      double u = random.nextDouble();
+      for (double share = VEHICLE_SHARES[0]; u >= share && c < VEHICLE_SHARES.length - 1; ) {
+        share += VEHICLE_SHARES[++c];
+      }
+      boolean heavy = c >= 3;
+      double length = Math.max(1, VEHICLE_LENGTHS[c] * (1 + 0.18 * random.nextGaussian()));
+      long axles = heavy ? 2 + random.nextInt(c == 3 ? 4 : 2) : c == 2 && u < 0.1 ? 3 : 2;
+      double weight = VEHICLE_WEIGHTS[c] * Math.exp(0.3 * random.nextGaussian());
+      String lane = LANES[heavy ? 1 + random.nextInt(2) : random.nextInt(3)];
+      double speed = Math.max(5, (heavy ? 82 : c == 1 ? 105 : 98) + 14 * random.nextGaussian());
+      ObjectNode v = JSON.createObjectNode();
+      v.put("vehicle_id", "v-" + i);
+      v.put("seen_at", start.plusSeconds(37L * i).toString().replace('T', ' '));
+      v.put("length_m", round(length));
+      v.put("axles", axles);
+      if (random.nextDouble() < 0.9) {
+        v.put("weight_t", round(weight));
+      }
+      v.put("lane", lane);
+      v.put("speed_kmh", round(speed));
+      v.put("vehicle_class", VEHICLE_CLASSES.get(c));
+      lines.add(v.toString());
+    }
+    return lines;
+  }
+
   /** Writes text to a file, creating its directory. */
   public static Path write(Path file, String text) throws IOException {
     Files.createDirectories(file.getParent());

@@ -37,7 +37,10 @@ import org.beammlops.pipelines.testing.EmbeddedKafka;
 import org.beammlops.pipelines.testing.UseCaseData;
 import org.beammlops.pipelines.train.TrainPipeline;
 import org.beammlops.pipelines.train.TrainingFixture;
+import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.evaluate.MultiClassMetrics;
+import org.beammlops.transforms.lake.ParquetFiles;
 import org.beammlops.transforms.parse.KafkaPayloads;
 import org.beammlops.transforms.tracking.LocalTrackingServer;
 import org.beammlops.transforms.tracking.TrackingClient;
@@ -54,6 +57,7 @@ import org.junit.rules.TemporaryFolder;
  * job file that leaves use case and task to the model, and stream-score with {@code --model} alone.
  * Loans: CSV whose columns are not Avro names, a text label with a named positive class at a 2%
  * rate. Sensors: one JSON array without any timestamp, positive unless the failure mode is none.
+ * Vehicles: JSON lines, a five-class text label from 55% down to 8% of the rows.
  */
 public class AnyTabularDataIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -135,6 +139,57 @@ public class AnyTabularDataIT {
         });
   }
 
+  @Test
+  public void vehiclesWithAMultiClassTextLabel() throws Exception {
+    UseCaseData.withTestUseCases(
+        () -> {
+          Path dir = TEMP.newFolder("vehicles").toPath();
+          List<String> lines = UseCaseData.vehiclesJsonLines(6_000, 3);
+          Path input = UseCaseData.write(dir.resolve("in/vehicles.json"), String.join("\n", lines));
+          Loop loop = new Loop("vehicles", "kind", dir, input, 6_000);
+          Map<String, Object> trained = loop.run();
+          @SuppressWarnings("unchecked")
+          Map<String, Object> holdout = (Map<String, Object>) trained.get("holdout");
+          @SuppressWarnings("unchecked")
+          Map<String, Double> stack = (Map<String, Double>) holdout.get("stack");
+          @SuppressWarnings("unchecked")
+          Map<String, Double> baseline = (Map<String, Double>) holdout.get("baseline");
+          System.err.printf("vehicles kind: holdout %s, baseline %s%n", stack, baseline);
+          // the class prior is the baseline; the stack learns much more than it
+          assertTrue(stack + " vs " + baseline, stack.get("log_loss") < baseline.get("log_loss"));
+          assertTrue(stack.toString(), stack.get("accuracy") > baseline.get("accuracy") + 0.1);
+          assertTrue(stack.toString(), stack.get("f1_macro") > 0.5);
+          assertTrue(stack.toString(), stack.get("roc_auc_ovr_macro") > 0.8);
+          Map<String, String> params = loop.params(trained);
+          for (String c : UseCaseData.VEHICLE_CLASSES) {
+            assertNotNull(c + " in " + params, params.get("stacker_intercept_" + c));
+            assertNotNull(c + " in " + params, params.get("class_weight_" + c));
+          }
+          // every class's probability is served, and the predicted class is the most probable
+          assertEquals(6_000, loop.batchProbabilities.size());
+          loop.batchProbabilities.forEach(
+              (id, p) -> {
+                int best = 0;
+                double sum = 0;
+                for (int c = 0; c < p.length; c++) {
+                  sum += p[c];
+                  best = p[c] > p[best] ? c : best;
+                }
+                assertEquals(id, 1, sum, 1e-5);
+                assertEquals(id, UseCaseData.VEHICLE_CLASSES.get(best), loop.batchClasses.get(id));
+              });
+          loop.checkServedHoldoutMetrics();
+          List<byte[]> requests = new ArrayList<>();
+          for (String line : lines.subList(0, 300)) {
+            ObjectNode r = (ObjectNode) JSON.readTree(line);
+            r.remove("vehicle_class");
+            requests.add(r.toString().getBytes(StandardCharsets.UTF_8));
+          }
+          loop.streamScore(requests);
+          return null;
+        });
+  }
+
   /** One loan line of the CSV as a JSON request keyed by source column names, no label. */
   private static byte[] loanRequest(String line) {
     String[] cells = line.split(",", -1);
@@ -160,6 +215,7 @@ public class AnyTabularDataIT {
     final Path lake;
     Map<String, Double> batchPredictions;
     Map<String, String> batchClasses;
+    Map<String, double[]> batchProbabilities;
     Map<String, Object> champion;
     String models;
 
@@ -249,6 +305,7 @@ public class AnyTabularDataIT {
       List<String> classes = UseCases.load(useCase).task(task).outputClasses();
       batchPredictions = new HashMap<>();
       batchClasses = new HashMap<>();
+      batchProbabilities = new HashMap<>();
       try (Stream<Path> files = Files.list(dir.resolve("out"))) {
         for (Path file :
             files.filter(f -> f.getFileName().toString().startsWith("predictions-")).toList()) {
@@ -257,10 +314,48 @@ public class AnyTabularDataIT {
             assertTrue(line, classes.contains(p.get("predictedClass").asText()));
             batchPredictions.put(p.get("requestId").asText(), p.get("prediction").asDouble());
             batchClasses.put(p.get("requestId").asText(), p.get("predictedClass").asText());
+            double[] probabilities = new double[classes.size()];
+            for (int c = 0; c < classes.size(); c++) {
+              probabilities[c] = p.get("classProbabilities").get(classes.get(c)).asDouble();
+            }
+            batchProbabilities.put(p.get("requestId").asText(), probabilities);
           }
         }
       }
       assertEquals(rows, batchPredictions.size());
+    }
+
+    /**
+     * The champion's holdout metrics, as its training tracked them (from the learners' own stack),
+     * equal those of what batch prediction served (the ONNX graph) for the same holdout rows.
+     */
+    void checkServedHoldoutMetrics() throws Exception {
+      Task t = UseCases.load(useCase).task(task);
+      String trainingDir;
+      try (TrackingClient tracking =
+          TrackingClient.create(TrackingConfig.builder().trackingUri(server.url()).build())) {
+        trainingDir =
+            tracking.getRun((String) champion.get("runId")).tags().get("mlops.training_dir");
+      }
+      List<double[]> probabilities = new ArrayList<>();
+      List<Double> labels = new ArrayList<>();
+      ParquetFiles.forEachRecord(
+          trainingDir + "/holdout/date=*/*.parquet",
+          r -> {
+            probabilities.add(batchProbabilities.get(r.get("vehicle_id").toString()));
+            labels.add(t.target(r.get(t.label())));
+          });
+      MultiClassMetrics served =
+          MultiClassMetrics.of(
+              probabilities.toArray(double[][]::new),
+              labels.stream().mapToDouble(Double::doubleValue).toArray());
+      @SuppressWarnings("unchecked")
+      Map<String, Double> tracked =
+          (Map<String, Double>) ((Map<String, Object>) champion.get("holdout")).get("stack");
+      assertEquals(tracked.get("count"), served.count(), 0);
+      assertEquals(tracked.get("log_loss"), served.logLoss(), 1e-5);
+      assertEquals(tracked.get("accuracy"), served.accuracy(), 2.0 / served.count());
+      assertEquals(tracked.get("roc_auc_ovr_macro"), served.rocAucMacro(), 1e-4);
     }
 
     /** Scores {@code requests} from a topic with {@code --model} alone; same as the batch job. */

@@ -17,24 +17,34 @@ public final class StackedModel implements AutoCloseable {
   /** Output of a classification graph: probability of class 1, [N, 1]. */
   public static final String PROBABILITY = "probability";
 
+  /** Output of a multi-class graph: the probability of each class, [N, classes]. */
+  public static final String PROBABILITIES = "probabilities";
+
   /** Output of a regression graph: the predicted value, [N, 1]. */
   public static final String PREDICTION = "prediction";
 
-  /** Second output: the base learners' scores in stack order, [N, learners]. */
+  /**
+   * Second output: the base learners' scores in stack order, [N, learners], or [N, learners ·
+   * classes] for multi-class (each learner's class margins side by side).
+   */
   public static final String BASE_SCORES = "base_scores";
 
-  private final Task.Type type;
+  private final Objective objective;
   private final int width;
   private final List<FittedLearner> bases;
   private final Stacker stacker;
 
-  public StackedModel(Task.Type type, int width, List<FittedLearner> bases, Stacker stacker) {
+  public StackedModel(Objective objective, int width, List<FittedLearner> bases, Stacker stacker) {
     List<String> names = bases.stream().map(b -> b.spec().name()).toList();
     if (!names.equals(stacker.learners())) {
       throw new IllegalArgumentException(
           "stacker was fitted on " + stacker.learners() + ", base learners are " + names);
     }
-    this.type = type;
+    if (!objective.equals(stacker.objective())) {
+      throw new IllegalArgumentException(
+          "stacker was fitted for " + stacker.objective() + ", the model is " + objective);
+    }
+    this.objective = objective;
     this.width = width;
     this.bases = List.copyOf(bases);
     this.stacker = stacker;
@@ -42,11 +52,15 @@ public final class StackedModel implements AutoCloseable {
 
   /** The name of the main output for a task type. */
   public static String outputName(Task.Type type) {
-    return type == Task.Type.CLASSIFICATION ? PROBABILITY : PREDICTION;
+    return switch (type) {
+      case CLASSIFICATION -> PROBABILITY;
+      case MULTICLASS -> PROBABILITIES;
+      case REGRESSION -> PREDICTION;
+    };
   }
 
-  public Task.Type type() {
-    return type;
+  public Objective objective() {
+    return objective;
   }
 
   public int width() {
@@ -61,7 +75,7 @@ public final class StackedModel implements AutoCloseable {
     return stacker;
   }
 
-  /** Each base learner's scores of {@code rows}: {@code [learner][row]}. */
+  /** Each base learner's scores of {@code rows}: {@code [learner][row * width + c]}. */
   public double[][] baseScores(TrainingMatrix rows) {
     double[][] scores = new double[bases.size()][];
     for (int j = 0; j < bases.size(); j++) {
@@ -70,7 +84,10 @@ public final class StackedModel implements AutoCloseable {
     return scores;
   }
 
-  /** The stack's predictions of {@code rows}, from the learners' own predictions. */
+  /**
+   * The stack's predictions of {@code rows}, from the learners' own predictions: one per row, or
+   * the class probabilities row by row for multi-class.
+   */
   public double[] predict(TrainingMatrix rows) {
     return stacker.predict(baseScores(rows));
   }
@@ -82,7 +99,7 @@ public final class StackedModel implements AutoCloseable {
     for (FittedLearner base : bases) {
       scores.add(base.addTo(graph, graph.input()));
     }
-    graph.output(outputName(type), stacker.addTo(graph, scores));
+    graph.output(outputName(objective.type()), stacker.addTo(graph, scores));
     graph.output(BASE_SCORES, graph.concat(scores));
     return graph.toBytes();
   }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
-import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.learn.onnx.OnnxGraph;
 import org.tribuo.Example;
 import org.tribuo.Model;
@@ -29,7 +28,8 @@ import org.tribuo.regression.Regressor;
 import org.tribuo.regression.sgd.objectives.SquaredLoss;
 
 /**
- * Logistic regression (classification) and linear regression with Tribuo's SGD trainers (AdaGrad).
+ * Logistic regression (binary and multinomial) and linear regression with Tribuo's SGD trainers
+ * (AdaGrad).
  *
  * <p>Tribuo numbers features by sorted name, so columns are named {@code c000042}: zero-padded
  * names keep Tribuo's order equal to the vector's, and the weights are still read back through the
@@ -41,31 +41,41 @@ import org.tribuo.regression.sgd.objectives.SquaredLoss;
  */
 final class TribuoLinearLearner implements Learner {
   static final String CONSTANT = "const";
-  private static final String POSITIVE = "1";
-  private static final String NEGATIVE = "0";
   private static final String TARGET = "target";
 
   @Override
   public FittedLearner fit(
-      LearnerSpec spec, Task.Type type, TrainingMatrix rows, float[] weights, long seed) {
+      LearnerSpec spec, Objective objective, TrainingMatrix rows, float[] weights, long seed) {
     int epochs = spec.intParam("epochs", 5);
     double learningRate = spec.doubleParam("learning_rate", 0.5);
     int minibatch = spec.intParam("minibatch", 1);
     String[] names = columnNames(rows.width());
-    if (type == Task.Type.CLASSIFICATION) {
+    if (objective.isClassification()) {
       var trainer =
           new org.tribuo.classification.sgd.linear.LinearSGDTrainer(
               new LogMulticlass(), new AdaGrad(learningRate, 0.1), epochs, -1, minibatch, seed);
       MutableDataset<Label> data = dataset(new LabelFactory());
+      boolean[] seen = new boolean[objective.classes()];
       for (int r = 0; r < rows.rows(); r++) {
-        Label label = new Label(rows.target(r) > 0.5 ? POSITIVE : NEGATIVE);
-        data.add(example(label, rows, r, names, weights[r]));
+        int target = classOf(objective, rows.target(r));
+        seen[target] = true;
+        data.add(example(new Label(label(target)), rows, r, names, weights[r]));
       }
       if (data.getOutputInfo().size() < 2) {
         throw new IllegalArgumentException(
             "learner '" + spec.name() + "': the training rows hold a single class");
       }
-      return new Fitted(spec, type, trainer.train(data), names, 0, 1);
+      // A class these rows lack (a rare one, in one fold) is still one of the model's outputs:
+      // an example of weight 0 adds it to the label domain without pulling the fit towards it.
+      for (int c = 0; c < seen.length; c++) {
+        if (!seen[c]) {
+          ArrayExample<Label> placeholder =
+              new ArrayExample<>(new Label(label(c)), new String[] {CONSTANT}, new double[] {1});
+          placeholder.setWeight(0f);
+          data.add(placeholder);
+        }
+      }
+      return new Fitted(spec, objective, trainer.train(data), names, 0, 1);
     }
     double mean = Arrays.stream(rows.targets()).average().orElse(0);
     double std =
@@ -81,16 +91,30 @@ final class TribuoLinearLearner implements Learner {
       Regressor target = new Regressor(TARGET, (rows.target(r) - mean) / scale);
       data.add(example(target, rows, r, names, weights[r]));
     }
-    return new Fitted(spec, type, trainer.train(data), names, mean, scale);
+    return new Fitted(spec, objective, trainer.train(data), names, mean, scale);
+  }
+
+  /** The class of a classification target: 0/1 for binary, the class index for multi-class. */
+  private static int classOf(Objective objective, double target) {
+    if (objective.isMultiClass()) {
+      return (int) target;
+    }
+    return target > 0.5 ? 1 : 0;
+  }
+
+  /** Tribuo's label of class {@code c}: its index. */
+  private static String label(int c) {
+    return Integer.toString(c);
   }
 
   @Override
-  public FittedLearner restore(LearnerSpec spec, Task.Type type, byte[] modelBytes, int width) {
+  public FittedLearner restore(
+      LearnerSpec spec, Objective objective, byte[] modelBytes, int width) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(modelBytes))) {
       double mean = in.readDouble();
       double scale = in.readDouble();
       Model<?> model = Model.deserializeFromStream(in);
-      return new Fitted(spec, type, model, columnNames(width), mean, scale);
+      return new Fitted(spec, objective, model, columnNames(width), mean, scale);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the Tribuo model of '" + spec.name() + "'", e);
     }
@@ -125,10 +149,13 @@ final class TribuoLinearLearner implements Learner {
     return example;
   }
 
-  /** A fitted Tribuo linear model; classification scores are log odds of class 1. */
+  /**
+   * A fitted Tribuo linear model; binary scores are log odds of class 1, multi-class ones the log
+   * probability of each class.
+   */
   private static final class Fitted implements FittedLearner {
     private final LearnerSpec spec;
-    private final Task.Type type;
+    private final Objective objective;
     private final Model<?> model;
     private final String[] names;
     private final double targetMean;
@@ -136,13 +163,13 @@ final class TribuoLinearLearner implements Learner {
 
     Fitted(
         LearnerSpec spec,
-        Task.Type type,
+        Objective objective,
         Model<?> model,
         String[] names,
         double targetMean,
         double targetScale) {
       this.spec = spec;
-      this.type = type;
+      this.objective = objective;
       this.model = model;
       this.names = names;
       this.targetMean = targetMean;
@@ -157,13 +184,23 @@ final class TribuoLinearLearner implements Learner {
     @Override
     @SuppressWarnings("unchecked")
     public double[] score(TrainingMatrix rows) {
-      double[] out = new double[rows.rows()];
-      if (type == Task.Type.CLASSIFICATION) {
+      double[] out = new double[rows.rows() * objective.width()];
+      if (objective.isMultiClass()) {
+        Model<Label> m = (Model<Label>) model;
+        int k = objective.classes();
+        for (int r = 0; r < rows.rows(); r++) {
+          var scores =
+              m.predict(example(new Label(label(0)), rows, r, names, 1f)).getOutputScores();
+          for (int c = 0; c < k; c++) {
+            out[r * k + c] = Math.log(Math.max(scores.get(label(c)).getScore(), Double.MIN_NORMAL));
+          }
+        }
+      } else if (objective.isClassification()) {
         Model<Label> m = (Model<Label>) model;
         for (int r = 0; r < rows.rows(); r++) {
-          Prediction<Label> p = m.predict(example(new Label(NEGATIVE), rows, r, names, 1f));
-          double p1 = p.getOutputScores().get(POSITIVE).getScore();
-          double p0 = p.getOutputScores().get(NEGATIVE).getScore();
+          Prediction<Label> p = m.predict(example(new Label(label(0)), rows, r, names, 1f));
+          double p1 = p.getOutputScores().get(label(1)).getScore();
+          double p0 = p.getOutputScores().get(label(0)).getScore();
           out[r] =
               Math.log(Math.max(p1, Double.MIN_NORMAL)) - Math.log(Math.max(p0, Double.MIN_NORMAL));
         }
@@ -193,55 +230,67 @@ final class TribuoLinearLearner implements Learner {
       }
     }
 
-    /** Weights per vector column and a bias, in score units (see the class comment). */
+    /**
+     * Weights per vector column and output, and a bias per output, in score units (see the class
+     * comment). A multi-class model's outputs are its classes' linear scores, which differ from the
+     * log probabilities {@link #score} returns by one constant per row (the softmax's normalizer),
+     * so their softmax is the same.
+     */
     LinearWeights weights() {
       DenseMatrix w = ((AbstractLinearSGDModel<?>) model).getWeightsCopy();
       var features = model.getFeatureIDMap();
       int biasColumn = features.size();
-      float[] column = new float[names.length];
-      double bias;
-      if (type == Task.Type.CLASSIFICATION) {
+      int constant = features.get(CONSTANT).getID();
+      int outputs = objective.width();
+      float[] columns = new float[names.length * outputs];
+      double[] biases = new double[outputs];
+      if (objective.isClassification()) {
         @SuppressWarnings("unchecked")
-        var outputs = ((Model<Label>) model).getOutputIDInfo();
-        int pos = outputs.getID(new Label(POSITIVE));
-        int neg = outputs.getID(new Label(NEGATIVE));
-        for (int c = 0; c < names.length; c++) {
-          var info = features.get(names[c]);
-          if (info != null) {
-            column[c] = (float) (w.get(pos, info.getID()) - w.get(neg, info.getID()));
+        var ids = ((Model<Label>) model).getOutputIDInfo();
+        for (int o = 0; o < outputs; o++) {
+          // binary: the log odds, class 1's linear score minus class 0's
+          int row = ids.getID(new Label(label(objective.isMultiClass() ? o : 1)));
+          int minus = objective.isMultiClass() ? -1 : ids.getID(new Label(label(0)));
+          for (int c = 0; c < names.length; c++) {
+            var info = features.get(names[c]);
+            if (info != null) {
+              columns[c * outputs + o] = (float) difference(w, row, minus, info.getID());
+            }
           }
+          biases[o] = difference(w, row, minus, biasColumn) + difference(w, row, minus, constant);
         }
-        int constant = features.get(CONSTANT).getID();
-        bias =
-            w.get(pos, biasColumn)
-                - w.get(neg, biasColumn)
-                + w.get(pos, constant)
-                - w.get(neg, constant);
       } else {
         for (int c = 0; c < names.length; c++) {
           var info = features.get(names[c]);
           if (info != null) {
-            column[c] = (float) (w.get(0, info.getID()) * targetScale);
+            columns[c] = (float) (w.get(0, info.getID()) * targetScale);
           }
         }
-        int constant = features.get(CONSTANT).getID();
-        bias = (w.get(0, biasColumn) + w.get(0, constant)) * targetScale + targetMean;
+        biases[0] = (w.get(0, biasColumn) + w.get(0, constant)) * targetScale + targetMean;
       }
-      return new LinearWeights(column, bias);
+      return new LinearWeights(columns, biases);
+    }
+
+    /** {@code w[row][column] - w[minus][column]}, or the first alone when {@code minus < 0}. */
+    private static double difference(DenseMatrix w, int row, int minus, int column) {
+      return w.get(row, column) - (minus < 0 ? 0 : w.get(minus, column));
     }
 
     @Override
     public String addTo(OnnxGraph graph, String features) {
       LinearWeights lw = weights();
-      return graph.linear(features, lw.weights(), (float) lw.bias());
+      return graph.linear(features, lw.weights(), lw.biases());
     }
   }
 
-  /** Weights of a linear score over the vector's columns. */
-  record LinearWeights(float[] weights, double bias) {
+  /**
+   * Weights of a linear score over the vector's columns: {@code weights[column * outputs + o]}, one
+   * bias per output.
+   */
+  record LinearWeights(float[] weights, double[] biases) {
     @Override
     public String toString() {
-      return "LinearWeights" + List.of(weights.length, bias);
+      return "LinearWeights" + List.of(weights.length, Arrays.toString(biases));
     }
   }
 }

@@ -6,13 +6,15 @@ import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
-import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.learn.onnx.OnnxGraph;
 import org.beammlops.transforms.learn.onnx.XGBoostModel;
 
 /**
  * Gradient-boosted trees and random forests with XGBoost ({@code hist}). A forest is XGBoost's own
  * recipe: one round of {@code num_parallel_tree} trees, no shrinkage, row and column sampling.
+ *
+ * <p>Multi-class is XGBoost's {@code multi:softprob}: one tree per class and round, scored as one
+ * margin per class.
  *
  * <p>Params (GBT defaults / RF defaults): {@code rounds} (100 / 1), {@code max_depth} (6 / 8),
  * {@code eta} (0.1 / 1), {@code min_child_weight} (1 / 1), {@code subsample} (0.8 / 0.63), {@code
@@ -24,11 +26,17 @@ final class XGBoostLearner implements Learner {
 
   @Override
   public FittedLearner fit(
-      LearnerSpec spec, Task.Type type, TrainingMatrix rows, float[] weights, long seed) {
+      LearnerSpec spec, Objective objective, TrainingMatrix rows, float[] weights, long seed) {
     boolean forest = spec.kind() == LearnerKind.RF;
     Map<String, Object> params = new LinkedHashMap<>();
-    params.put(
-        "objective", type == Task.Type.CLASSIFICATION ? "binary:logistic" : "reg:squarederror");
+    switch (objective.type()) {
+      case REGRESSION -> params.put("objective", "reg:squarederror");
+      case CLASSIFICATION -> params.put("objective", "binary:logistic");
+      case MULTICLASS -> {
+        params.put("objective", "multi:softprob");
+        params.put("num_class", objective.classes());
+      }
+    }
     params.put("tree_method", "hist");
     params.put("max_depth", spec.intParam("max_depth", forest ? 8 : 6));
     params.put("eta", spec.doubleParam("eta", forest ? 1.0 : 0.1));
@@ -43,13 +51,13 @@ final class XGBoostLearner implements Learner {
     params.put("seed", seed);
     params.put("verbosity", 0);
     int rounds = spec.intParam("rounds", forest ? 1 : 100);
-    if (type == Task.Type.CLASSIFICATION) {
+    if (objective.isClassification()) {
       checkTwoClasses(spec, rows);
     }
     try (Matrix data = Matrix.of(rows)) {
       data.matrix.setWeight(weights);
       Booster booster = XGBoost.train(data.matrix, params, rounds, Map.of(), null, null);
-      return new Fitted(spec, booster);
+      return new Fitted(spec, objective, booster);
     } catch (XGBoostError e) {
       throw new IllegalStateException(
           "XGBoost failed to fit '" + spec.name() + "': " + e.getMessage(), e);
@@ -57,23 +65,23 @@ final class XGBoostLearner implements Learner {
   }
 
   @Override
-  public FittedLearner restore(LearnerSpec spec, Task.Type type, byte[] modelBytes, int width) {
+  public FittedLearner restore(
+      LearnerSpec spec, Objective objective, byte[] modelBytes, int width) {
     try {
-      return new Fitted(spec, XGBoost.loadModel(modelBytes));
+      return new Fitted(spec, objective, XGBoost.loadModel(modelBytes));
     } catch (XGBoostError | java.io.IOException e) {
       throw new IllegalStateException(
           "cannot read the XGBoost model of '" + spec.name() + "': " + e.getMessage(), e);
     }
   }
 
-  private static void checkTwoClasses(LearnerSpec spec, TrainingMatrix rows) {
-    boolean positive = false;
-    boolean negative = false;
-    for (int r = 0; r < rows.rows() && !(positive && negative); r++) {
-      positive |= rows.target(r) > 0.5;
-      negative |= rows.target(r) <= 0.5;
+  /** Fails unless the rows hold at least two classes (targets 0/1 or class indexes). */
+  static void checkTwoClasses(LearnerSpec spec, TrainingMatrix rows) {
+    boolean two = false;
+    for (int r = 1; r < rows.rows() && !two; r++) {
+      two = rows.target(r) != rows.target(0);
     }
-    if (!(positive && negative)) {
+    if (!two) {
       throw new IllegalArgumentException(
           "learner '" + spec.name() + "': the training rows hold a single class");
     }
@@ -107,10 +115,12 @@ final class XGBoostLearner implements Learner {
 
   private static final class Fitted implements FittedLearner {
     private final LearnerSpec spec;
+    private final int width;
     private final Booster booster;
 
-    Fitted(LearnerSpec spec, Booster booster) {
+    Fitted(LearnerSpec spec, Objective objective, Booster booster) {
       this.spec = spec;
+      this.width = objective.width();
       this.booster = booster;
     }
 
@@ -123,9 +133,11 @@ final class XGBoostLearner implements Learner {
     public double[] score(TrainingMatrix rows) {
       try (Matrix data = Matrix.of(rows)) {
         float[][] margins = booster.predict(data.matrix, true);
-        double[] out = new double[margins.length];
-        for (int r = 0; r < out.length; r++) {
-          out[r] = margins[r][0];
+        double[] out = new double[margins.length * width];
+        for (int r = 0; r < margins.length; r++) {
+          for (int c = 0; c < width; c++) {
+            out[r * width + c] = margins[r][c];
+          }
         }
         return out;
       } catch (XGBoostError e) {

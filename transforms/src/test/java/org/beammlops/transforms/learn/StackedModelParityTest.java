@@ -58,7 +58,7 @@ class StackedModelParityTest {
     Arrays.fill(weights, 1f);
     List<FittedLearner> fitted = new ArrayList<>();
     for (LearnerSpec s : specs) {
-      fitted.add(Learner.of(s.kind()).fit(s, task.type(), trainRows, weights, 7));
+      fitted.add(Learner.of(s.kind()).fit(s, Objective.of(task), trainRows, weights, 7));
     }
     double[][] inSample = new double[fitted.size()][];
     for (int j = 0; j < fitted.size(); j++) {
@@ -66,12 +66,12 @@ class StackedModelParityTest {
     }
     Stacker stacker =
         Stacker.fit(
-            task.type(),
+            Objective.of(task),
             specs.stream().map(LearnerSpec::name).toList(),
             inSample,
             trainRows.targets());
 
-    try (StackedModel model = new StackedModel(task.type(), spec.width(), fitted, stacker);
+    try (StackedModel model = new StackedModel(Objective.of(task), spec.width(), fitted, stacker);
         OnnxRunner runner = OnnxRunner.load(model.toOnnx())) {
       double[] expected = model.predict(holdoutRows);
       float[][] dense = new float[holdoutRows.rows()][];
@@ -112,7 +112,7 @@ class StackedModelParityTest {
         Learner.of(LearnerKind.LINEAR)
             .fit(
                 new LearnerSpec("linear", LearnerKind.LINEAR, Map.of()),
-                task.type(),
+                Objective.of(task),
                 matrix,
                 weights,
                 1));
@@ -120,13 +120,13 @@ class StackedModelParityTest {
         Learner.of(LearnerKind.GBT)
             .fit(
                 new LearnerSpec("gbt", LearnerKind.GBT, Map.of("rounds", "10")),
-                task.type(),
+                Objective.of(task),
                 matrix,
                 weights,
                 1));
     double[][] scores = {fitted.get(0).score(matrix), fitted.get(1).score(matrix)};
-    Stacker stacker = Stacker.fit(task.type(), names, scores, matrix.targets());
-    try (StackedModel model = new StackedModel(task.type(), spec.width(), fitted, stacker);
+    Stacker stacker = Stacker.fit(Objective.of(task), names, scores, matrix.targets());
+    try (StackedModel model = new StackedModel(Objective.of(task), spec.width(), fitted, stacker);
         OnnxRunner runner = OnnxRunner.load(model.toOnnx())) {
       double[] expected = model.predict(matrix);
       float[][] dense = new float[matrix.rows()][];
@@ -150,8 +150,8 @@ class StackedModelParityTest {
     LearnerSpec s = new LearnerSpec(kind, LearnerKind.parse(kind), Map.of("rounds", "20"));
     float[] weights = new float[rows.rows()];
     Arrays.fill(weights, 1f);
-    try (FittedLearner a = Learner.of(s.kind()).fit(s, task.type(), rows, weights, 3);
-        FittedLearner b = Learner.of(s.kind()).fit(s, task.type(), rows, weights, 3)) {
+    try (FittedLearner a = Learner.of(s.kind()).fit(s, Objective.of(task), rows, weights, 3);
+        FittedLearner b = Learner.of(s.kind()).fit(s, Objective.of(task), rows, weights, 3)) {
       assertArrayEquals(a.score(rows), b.score(rows));
       if (s.kind() != LearnerKind.LINEAR) {
         // Tribuo's model bytes hold its provenance, with the time of training; XGBoost's do not.
@@ -170,9 +170,9 @@ class StackedModelParityTest {
     LearnerSpec s = new LearnerSpec(kind, LearnerKind.parse(kind), Map.of("rounds", "10"));
     float[] weights = new float[rows.rows()];
     Arrays.fill(weights, 1f);
-    try (FittedLearner fitted = Learner.of(s.kind()).fit(s, task.type(), rows, weights, 3);
+    try (FittedLearner fitted = Learner.of(s.kind()).fit(s, Objective.of(task), rows, weights, 3);
         FittedLearner restored =
-            Learner.restoreFitted(s, task.type(), fitted.modelBytes(), spec.width())) {
+            Learner.restoreFitted(s, Objective.of(task), fitted.modelBytes(), spec.width())) {
       assertArrayEquals(fitted.score(rows), restored.score(rows), 1e-9);
     }
   }

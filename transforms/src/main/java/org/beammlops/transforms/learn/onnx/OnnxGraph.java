@@ -110,9 +110,9 @@ public final class OnnxGraph {
   }
 
   /**
-   * The raw margin [N, 1] of an XGBoost model (base score included), as an ONNX-ML {@code
-   * TreeEnsembleRegressor}. Feed it {@link #zerosAsMissing} of the features to score as XGBoost did
-   * on the sparse training matrix.
+   * The raw margin [N, 1] of an XGBoost model (base score included), or [N, classes] of a
+   * multi-class one, as an ONNX-ML {@code TreeEnsembleRegressor}. Feed it {@link #zerosAsMissing}
+   * of the features to score as XGBoost did on the sparse training matrix.
    */
   public String treeEnsemble(XGBoostModel model, String x) {
     int width = width(x);
@@ -127,7 +127,10 @@ public final class OnnxGraph {
               + " columns");
     }
     String margin = fresh("tree_margin");
-    addNode(TreeEnsembleRegressorNode.of(model, x, margin, margin).toBuilder(), margin, 1);
+    addNode(
+        TreeEnsembleRegressorNode.of(model, x, margin, margin).toBuilder(),
+        margin,
+        model.outputs());
     return margin;
   }
 
@@ -140,15 +143,46 @@ public final class OnnxGraph {
 
   /** {@code x · weights + bias}, [N, 1], as a {@code Gemm} over float weights. */
   public String linear(String x, float[] weights, float bias) {
+    return linear(x, weights, new double[] {bias});
+  }
+
+  /**
+   * {@code x · W + b}, [N, outputs] with {@code outputs = biases.length}, as one {@code Gemm}:
+   * {@code weights} is W [width of x, outputs] row by row ({@code weights[column * outputs + o]}).
+   */
+  public String linear(String x, float[] weights, double[] biases) {
     int width = width(x);
-    if (weights.length != width) {
+    int outputs = biases.length;
+    if (outputs == 0 || weights.length != width * outputs) {
       throw new IllegalArgumentException(
-          weights.length + " weights for '" + x + "', which has " + width + " columns");
+          weights.length
+              + " weights and "
+              + outputs
+              + " biases for '"
+              + x
+              + "', which has "
+              + width
+              + " columns");
+    }
+    float[] b = new float[outputs];
+    for (int o = 0; o < outputs; o++) {
+      b[o] = (float) biases[o];
     }
     String result = fresh("linear");
-    String w = initializer(floatTensor(claim(result + "_weights"), new long[] {width, 1}, weights));
-    String b = initializer(floatTensor(claim(result + "_bias"), new long[] {1}, bias));
-    addNode(node("Gemm", result).addInput(x).addInput(w).addInput(b), result, 1);
+    String w =
+        initializer(floatTensor(claim(result + "_weights"), new long[] {width, outputs}, weights));
+    String bias = initializer(floatTensor(claim(result + "_bias"), new long[] {outputs}, b));
+    addNode(node("Gemm", result).addInput(x).addInput(w).addInput(bias), result, outputs);
+    return result;
+  }
+
+  /** The softmax of each row of {@code x}, same width. */
+  public String softmax(String x) {
+    String result = fresh("softmax");
+    addNode(
+        node("Softmax", result).addInput(x).addAttribute(intAttribute("axis", 1)),
+        result,
+        width(x));
     return result;
   }
 

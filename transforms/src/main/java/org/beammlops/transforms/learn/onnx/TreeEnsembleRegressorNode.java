@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Translates an {@link XGBoostModel} into one ONNX-ML {@code TreeEnsembleRegressor} node (opset 3
- * attributes) whose output is the model's raw margin, [N, 1].
+ * attributes) whose output is the model's raw margin, [N, 1], or one margin per class [N, K] for a
+ * multi-class model (each tree adds its leaves to its own class).
  *
  * <p>XGBoost sends a row left when {@code x < threshold}, so a branch is {@code BRANCH_LT} with the
  * left child as its true node; a missing (NaN) value follows {@code default_left}. Only nodes
@@ -34,6 +35,7 @@ final class TreeEnsembleRegressorNode {
   private final List<Long> leafTreeIds = new ArrayList<>();
   private final List<Long> leafNodeIds = new ArrayList<>();
   private final List<Float> leafWeights = new ArrayList<>();
+  private final List<Long> leafTargets = new ArrayList<>();
 
   private TreeEnsembleRegressorNode() {}
 
@@ -45,12 +47,12 @@ final class TreeEnsembleRegressorNode {
     TreeEnsembleRegressorNode node = new TreeEnsembleRegressorNode();
     List<XGBoostTree> trees = model.trees();
     for (int treeId = 0; treeId < trees.size(); treeId++) {
-      node.addTree(treeId, trees.get(treeId));
+      node.addTree(treeId, trees.get(treeId), model.outputOf(treeId));
     }
-    return node.build(model.baseMargin(), input, output, nodeName);
+    return node.build(model, input, output, nodeName);
   }
 
-  private void addTree(int treeId, XGBoostTree tree) {
+  private void addTree(int treeId, XGBoostTree tree, int target) {
     Deque<Integer> pending = new ArrayDeque<>();
     pending.push(0);
     while (!pending.isEmpty()) {
@@ -67,6 +69,7 @@ final class TreeEnsembleRegressorNode {
         leafTreeIds.add((long) treeId);
         leafNodeIds.add((long) nodeId);
         leafWeights.add(tree.splitConditions()[nodeId]);
+        leafTargets.add((long) target);
       } else {
         int left = tree.leftChildren()[nodeId];
         int right = tree.rightChildren()[nodeId];
@@ -82,19 +85,21 @@ final class TreeEnsembleRegressorNode {
     }
   }
 
-  private NodeProto build(float baseMargin, String input, String output, String nodeName) {
-    List<Long> targetIds = new ArrayList<>();
-    leafWeights.forEach(weight -> targetIds.add(0L));
+  private NodeProto build(XGBoostModel model, String input, String output, String nodeName) {
+    List<Float> baseValues = new ArrayList<>();
+    for (int o = 0; o < model.outputs(); o++) {
+      baseValues.add(model.baseMargin());
+    }
     return NodeProto.newBuilder()
         .setName(nodeName)
         .setOpType(OP_TYPE)
         .setDomain(OnnxGraph.ML_DOMAIN)
         .addInput(input)
         .addOutput(output)
-        .addAttribute(intAttribute("n_targets", 1))
+        .addAttribute(intAttribute("n_targets", model.outputs()))
         .addAttribute(string("aggregate_function", "SUM"))
         .addAttribute(string("post_transform", "NONE"))
-        .addAttribute(floats("base_values", List.of(baseMargin)))
+        .addAttribute(floats("base_values", baseValues))
         .addAttribute(ints("nodes_treeids", treeIds))
         .addAttribute(ints("nodes_nodeids", nodeIds))
         .addAttribute(ints("nodes_featureids", featureIds))
@@ -105,7 +110,7 @@ final class TreeEnsembleRegressorNode {
         .addAttribute(ints("nodes_missing_value_tracks_true", missingGoesTrue))
         .addAttribute(ints("target_treeids", leafTreeIds))
         .addAttribute(ints("target_nodeids", leafNodeIds))
-        .addAttribute(ints("target_ids", targetIds))
+        .addAttribute(ints("target_ids", leafTargets))
         .addAttribute(floats("target_weights", leafWeights))
         .build();
   }

@@ -8,17 +8,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A single-output XGBoost tree model (boosted trees or a random forest), read from the JSON that
- * {@code Booster.toByteArray("json")} or {@code Booster.saveModel("….json")} writes. Its raw margin
- * for a row is {@link #baseMargin()} plus the leaf value of every tree, whatever {@code
- * num_parallel_tree} was: XGBoost already divides a forest's learning rate among its trees.
+ * An XGBoost tree model (boosted trees or a random forest, one output or one per class of {@code
+ * multi:softprob}), read from the JSON that {@code Booster.toByteArray("json")} or {@code
+ * Booster.saveModel("….json")} writes. Its raw margin for a row is {@link #baseMargin()} plus the
+ * leaf value of every tree, whatever {@code num_parallel_tree} was: XGBoost already divides a
+ * forest's learning rate among its trees.
  */
 public record XGBoostModel(
     XGBoostObjective objective,
     float baseScore,
     int numFeature,
     int numParallelTree,
-    List<XGBoostTree> trees) {
+    int numClass,
+    List<XGBoostTree> trees,
+    List<Integer> treeClasses) {
 
   // Numbers stay decimal until each is rounded once to float: going through double first could
   // move a split threshold by one float ulp, and rows sitting on it would then go the other way.
@@ -27,9 +30,33 @@ public record XGBoostModel(
 
   public XGBoostModel {
     trees = List.copyOf(trees);
+    treeClasses = List.copyOf(treeClasses);
+    if (treeClasses.size() != trees.size()) {
+      throw new IllegalArgumentException(
+          trees.size() + " trees but " + treeClasses.size() + " tree classes (tree_info)");
+    }
+    for (int c : treeClasses) {
+      if (c < 0 || c >= Math.max(1, numClass)) {
+        throw new IllegalArgumentException(
+            "a tree of class " + c + " in a model of " + numClass + " classes");
+      }
+    }
   }
 
-  /** Where the sum of leaves starts: logit(base_score) for logistic, base_score for regression. */
+  /** The margins per row: the number of classes of a multi-class model, else 1. */
+  public int outputs() {
+    return Math.max(1, numClass);
+  }
+
+  /** The output (class) tree {@code tree} adds its leaf to. */
+  public int outputOf(int tree) {
+    return treeClasses.get(tree);
+  }
+
+  /**
+   * Where the sum of leaves starts, for every output: logit(base_score) for logistic, base_score
+   * for regression and multi-class.
+   */
   public float baseMargin() {
     return objective.baseMargin(baseScore);
   }
@@ -38,7 +65,7 @@ public record XGBoostModel(
    * Reads XGBoost's JSON model format (XGBoost 2.x; the bracketed {@code base_score} of 3.x too).
    *
    * @throws IllegalArgumentException if the JSON is not such a model, or uses an objective, a
-   *     booster, categorical splits or several outputs this package cannot express
+   *     booster, categorical splits or several regression targets this package cannot express
    */
   public static XGBoostModel parse(byte[] json) {
     JsonNode learner;
@@ -51,8 +78,12 @@ public record XGBoostModel(
     }
     XGBoostObjective objective = XGBoostObjective.named(text(learner, "objective", "name"));
     JsonNode params = learner.path("learner_model_param");
-    requireAtMostOne(params, "num_class");
     requireAtMostOne(params, "num_target");
+    int numClass = Integer.parseInt(params.path("num_class").asText("0"));
+    if ((numClass > 1) != (objective == XGBoostObjective.MULTI_SOFTPROB)) {
+      throw new IllegalArgumentException(
+          "objective " + objective.xgboostName() + " with num_class " + numClass);
+    }
     String booster = text(learner, "gradient_booster", "name");
     if (!booster.equals("gbtree")) {
       throw new IllegalArgumentException(
@@ -63,12 +94,19 @@ public record XGBoostModel(
     for (JsonNode tree : required(model, "trees")) {
       trees.add(parseTree(tree, trees.size()));
     }
+    // tree_info: the class of each tree (all 0 for a single output)
+    List<Integer> treeClasses = new ArrayList<>();
+    for (int c : ints(required(model, "tree_info"))) {
+      treeClasses.add(c);
+    }
     return new XGBoostModel(
         objective,
         parseBaseScore(text(params, "base_score")),
         Integer.parseInt(text(params, "num_feature")),
         Integer.parseInt(text(model, "gbtree_model_param", "num_parallel_tree")),
-        trees);
+        numClass,
+        trees,
+        treeClasses);
   }
 
   private static XGBoostTree parseTree(JsonNode tree, int index) {
@@ -114,7 +152,7 @@ public record XGBoostModel(
     JsonNode value = params.path(field);
     if (!value.isMissingNode() && Integer.parseInt(value.asText()) > 1) {
       throw new IllegalArgumentException(
-          "only single-output models are supported, got " + field + " " + value.asText());
+          "only one regression target is supported, got " + field + " " + value.asText());
     }
   }
 

@@ -19,6 +19,16 @@ public enum XGBoostObjective {
       return (float) -Math.log(1.0 / baseScore - 1.0);
     }
   },
+  /**
+   * Multi-class, one margin per class whose softmax is the probabilities; {@code base_score} is
+   * added to every margin as it is (XGBoost's softmax has no inverse link for it).
+   */
+  MULTI_SOFTPROB("multi:softprob") {
+    @Override
+    float baseMargin(float baseScore) {
+      return baseScore;
+    }
+  },
   /** Regression with squared error: the margin is the prediction, {@code base_score} included. */
   SQUARED_ERROR("reg:squarederror") {
     @Override

@@ -39,7 +39,7 @@ class OnnxErrorsTest {
     booster.dispose();
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> XGBoostModel.parse(json));
-    assertMentions(error, "count:poisson", "binary:logistic, reg:squarederror");
+    assertMentions(error, "count:poisson", "binary:logistic, multi:softprob, reg:squarederror");
   }
 
   @Test
