@@ -131,7 +131,7 @@ public final class UseCaseData {
   private static final String[] LANES = {"left", "middle", "right"};
 
   /**
-   * {@code n} vehicles as JSON lines, one every 37 seconds from 2024-03-01, their class drawn by
+   * {@code n} vehicles as JSON lines, one every 10 minutes from 2024-03-01, their class drawn by
    * its share (car 55% down to bus 8%) and their measures drawn around the class's own, with enough
    * noise that neighbouring classes (car and van, truck and bus) overlap. One in ten has no weight.
    */
@@ -153,7 +153,7 @@ public final class UseCaseData {
       double speed = Math.max(5, (heavy ? 82 : c == 1 ? 105 : 98) + 14 * random.nextGaussian());
       ObjectNode v = JSON.createObjectNode();
       v.put("vehicle_id", "v-" + i);
-      v.put("seen_at", start.plusSeconds(37L * i).toString().replace('T', ' '));
+      v.put("seen_at", start.plusMinutes(10L * i).toString().replace('T', ' '));
       v.put("length_m", round(length));
       v.put("axles", axles);
       if (random.nextDouble() < 0.9) {

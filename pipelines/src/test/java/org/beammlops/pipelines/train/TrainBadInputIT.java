@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +16,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.beammlops.pipelines.testing.FlightsTestData;
 import org.beammlops.pipelines.testing.FlightsTestData.Flight;
+import org.beammlops.pipelines.testing.UseCaseData;
 import org.beammlops.transforms.tracking.LocalTrackingServer;
 import org.beammlops.transforms.tracking.TrackingClient;
 import org.beammlops.transforms.tracking.TrackingConfig;
@@ -26,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input to training: each gives a clear error and registers nothing. */
 class TrainBadInputIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path temp;
   private static LocalTrackingServer server;
   private static TrackingClient tracking;
@@ -122,6 +127,97 @@ class TrainBadInputIT {
                     ",", f.date(), "0", Long.toString(f.distance()), f.origin(), f.destination()));
     String message = fail("m-oneclass", "--task=delay15", "--input=" + input);
     assertTrue(message.contains("every labelled row is of one class"), message);
+  }
+
+  /** Vehicles (the multi-class test use case) as JSON lines, {@code edit} applied to each. */
+  private static Path vehicles(String name, int rows, UnaryOperator<ObjectNode> edit)
+      throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (String line : UseCaseData.vehiclesJsonLines(rows, 8)) {
+      ObjectNode v = edit.apply((ObjectNode) JSON.readTree(line));
+      if (v != null) {
+        lines.add(v.toString());
+      }
+    }
+    return Files.write(temp.resolve(name + ".json"), lines);
+  }
+
+  private static String failWithTestUseCases(String model, String... args) throws Exception {
+    return UseCaseData.withTestUseCases(() -> fail(model, args));
+  }
+
+  @Test
+  void aMultiClassTaskWithOneClassOnlyIsAClearError() throws Exception {
+    Path input = vehicles("one-class", 600, v -> v.put("vehicle_class", "car"));
+    String message =
+        failWithTestUseCases("m-mc-one", "--useCase=vehicles", "--task=kind", "--input=" + input);
+    assertTrue(message.contains("is of one class") && message.contains("car=600"), message);
+    assertTrue(message.contains("at least two"), message);
+  }
+
+  @Test
+  void aDeclaredClassWithoutAnyRowIsNamed() throws Exception {
+    Path input =
+        vehicles("no-bus", 1500, v -> v.get("vehicle_class").asText().equals("bus") ? null : v);
+    String message =
+        failWithTestUseCases("m-mc-nobus", "--useCase=vehicles", "--task=kind", "--input=" + input);
+    assertTrue(message.contains("class [bus]") && message.contains("no labelled row"), message);
+    assertTrue(message.contains("remove it from the task's classes"), message);
+  }
+
+  @Test
+  void aPositiveClassThatNeverOccursIsAClearError() throws Exception {
+    List<String> csv = new ArrayList<>(UseCaseData.loansCsv(800, 4));
+    csv.replaceAll(line -> line.replace("Charged Off", "Current"));
+    Path input = Files.write(temp.resolve("never-charged-off.csv"), csv);
+    String message =
+        failWithTestUseCases(
+            "m-loans-none", "--useCase=loans", "--task=default", "--input=" + input);
+    assertTrue(message.contains("every labelled row is of one class (none of"), message);
+    assertTrue(message.contains("status = Charged Off"), message);
+  }
+
+  @Test
+  void aClassPresentInTrainingButAbsentFromTheHoldoutStillTrainsAndIsEvaluated() throws Exception {
+    // the time split holds out the latest 20%; buses stop before it
+    Path input =
+        vehicles(
+            "no-late-bus",
+            3000,
+            v ->
+                v.get("vehicle_class").asText().equals("bus")
+                        && Integer.parseInt(v.get("vehicle_id").asText().substring(2)) > 2000
+                    ? v.put("vehicle_class", "truck")
+                    : v);
+    Map<String, Object> report =
+        UseCaseData.withTestUseCases(
+            () ->
+                TrainPipeline.trainOnce(
+                    TrainingFixture.options(
+                        server.url(),
+                        temp.resolve("lake"),
+                        TrainingFixture.direct(),
+                        "--useCase=vehicles",
+                        "--task=kind",
+                        "--split=time",
+                        "--registeredModel=m-mc-late",
+                        "--input=" + input)));
+    @SuppressWarnings("unchecked")
+    Map<String, Double> stack =
+        (Map<String, Double>) ((Map<String, Object>) report.get("holdout")).get("stack");
+    String trainingDir =
+        tracking.getRun((String) report.get("runId")).tags().get("mlops.training_dir");
+    Map<String, Long> holdoutClasses = new java.util.TreeMap<>();
+    org.beammlops.transforms.lake.ParquetFiles.forEachRecord(
+        trainingDir + "/holdout/date=*/*.parquet",
+        r -> holdoutClasses.merge(r.get("vehicle_class").toString(), 1L, Long::sum));
+    assertFalse(holdoutClasses.containsKey("bus"), holdoutClasses.toString());
+    assertEquals(4, holdoutClasses.size(), holdoutClasses.toString());
+    assertTrue(Double.isFinite(stack.get("log_loss")), stack.toString());
+    // macro AUC over the four classes the holdout has; F1 macro counts bus as 0 of 5
+    assertTrue(stack.get("roc_auc_ovr_macro") > 0.8, stack.toString());
+    assertTrue(stack.get("f1_macro") <= 0.8 + 1e-9, stack.toString());
+    assertEquals(true, ((Map<?, ?>) report.get("model")).get("promoted"), report.toString());
   }
 
   @Test
