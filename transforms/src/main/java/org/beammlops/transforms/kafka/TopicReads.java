@@ -30,6 +30,7 @@ public final class TopicReads {
             .withTopic(topic)
             .withKeyDeserializer(ByteArrayDeserializer.class)
             .withValueDeserializer(ByteArrayDeserializer.class)
+            .withConsumerFactoryFn(ClosingAwareConsumer::new)
             .withConsumerConfigUpdates(
                 Map.of(
                     "auto.offset.reset",
