@@ -55,7 +55,9 @@ public final class UseCaseCommand {
         useCase.name(),
         useCase.fields().size(),
         useCase.tasks().size(),
-        lower(useCase.partitioning()),
+        useCase.partitioningConfigured()
+            ? lower(useCase.partitioning())
+            : "auto (each commit chooses from its dates' spread)",
         useCase.eventTime().isPresent() ? "" : " (no event time: ingest time stands in)");
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"field", "role", "kind", "type", "source names", "tasks"});
