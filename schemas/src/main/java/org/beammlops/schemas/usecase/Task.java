@@ -75,6 +75,12 @@ public final class Task implements Serializable {
         name, Type.CLASSIFICATION, label, Positive.ABOVE, cut, null, List.of(), features, null);
   }
 
+  /** A multi-class task on the text label's {@code classes}; for tests and tools. */
+  public static Task multiClass(
+      String name, String label, List<String> classes, List<String> features) {
+    return new Task(name, Type.MULTICLASS, label, null, null, null, classes, features, null);
+  }
+
   public String name() {
     return name;
   }

@@ -53,6 +53,7 @@ public final class UseCase implements Serializable {
     @JsonProperty public List<TaskConfig> tasks = new ArrayList<>();
     @JsonProperty public Map<String, String> topics = new LinkedHashMap<>();
     @JsonProperty public String dedupTtl = "PT1H";
+    @JsonProperty public String feedbackTtl = "PT2H";
     final Map<String, Object> unknown = new LinkedHashMap<>();
 
     @JsonAnySetter
@@ -93,7 +94,8 @@ public final class UseCase implements Serializable {
           "derivedFeatures",
           "tasks",
           "topics",
-          "dedupTtl");
+          "dedupTtl",
+          "feedbackTtl");
   private static final List<String> TASK_KEYS =
       List.of(
           "name",
@@ -118,6 +120,7 @@ public final class UseCase implements Serializable {
   private final UnknownFieldPolicy unknownFieldPolicy;
   private final Partitioning partitioning;
   private final Duration dedupTtl;
+  private final Duration feedbackTtl;
   private transient Schema schema;
   private transient Schema lakeSchema;
 
@@ -189,6 +192,7 @@ public final class UseCase implements Serializable {
       problems.add("dedupTtl '" + config.dedupTtl + "' is not an ISO-8601 duration such as PT1H");
     }
     this.dedupTtl = ttl;
+    this.feedbackTtl = duration(problems, "feedbackTtl", config.feedbackTtl, Duration.ofHours(2));
     this.derivedFeatures = Collections.unmodifiableList(derivedFeatures(config, problems));
     this.tasks = Collections.unmodifiableList(tasks(config, problems));
     this.topics = new Topics(name, config.topics);
@@ -710,6 +714,28 @@ public final class UseCase implements Serializable {
 
   public UnknownFieldPolicy unknownFieldPolicy() {
     return unknownFieldPolicy;
+  }
+
+  /**
+   * How long, in event time, the feedback-metrics join waits for the other side of a request (its
+   * truth, or its prediction) before it counts it unmatched: the feedback delay with a margin.
+   */
+  public Duration feedbackTtl() {
+    return feedbackTtl;
+  }
+
+  private static Duration duration(
+      List<String> problems, String key, String text, Duration fallback) {
+    try {
+      Duration parsed = Duration.parse(text);
+      if (!parsed.isNegative() && !parsed.isZero()) {
+        return parsed;
+      }
+    } catch (RuntimeException e) {
+      // reported below
+    }
+    problems.add(key + " '" + text + "' is not a positive ISO-8601 duration such as PT2H");
+    return fallback;
   }
 
   /** How long streaming de-duplication remembers an id. */

@@ -19,6 +19,26 @@ public final class CounterSummary {
 
   private CounterSummary() {}
 
+  /**
+   * The counter a runner keeps of elements it drops for arriving past a window's allowed lateness
+   * (the DirectRunner spells it with a capital D), reported as {@link
+   * PipelineCounters#DROPPED_LATE}.
+   */
+  static final String RUNNER_DROPPED_LATE = "droppedDueToLateness";
+
+  private static long valueOf(MetricResult<Long> counter) {
+    Long value;
+    try {
+      value = counter.getCommitted();
+    } catch (UnsupportedOperationException e) {
+      value = counter.getAttempted();
+    }
+    if (value == null) {
+      value = counter.getAttempted();
+    }
+    return value == null ? 0L : value;
+  }
+
   /** Counter values summed over steps; committed values where the runner has them. */
   public static Map<String, Long> of(PipelineResult result, String... required) {
     Map<String, Long> values = new TreeMap<>();
@@ -33,16 +53,13 @@ public final class CounterSummary {
                     .addNameFilter(MetricNameFilter.inNamespace(PipelineCounters.NAMESPACE))
                     .build());
     for (MetricResult<Long> counter : metrics.getCounters()) {
-      Long value;
-      try {
-        value = counter.getCommitted();
-      } catch (UnsupportedOperationException e) {
-        value = counter.getAttempted();
+      values.merge(counter.getName().getName(), valueOf(counter), Long::sum);
+    }
+    for (MetricResult<Long> counter :
+        result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
+      if (counter.getName().getName().equalsIgnoreCase(RUNNER_DROPPED_LATE)) {
+        values.merge(PipelineCounters.DROPPED_LATE, valueOf(counter), Long::sum);
       }
-      if (value == null) {
-        value = counter.getAttempted();
-      }
-      values.merge(counter.getName().getName(), value == null ? 0L : value, Long::sum);
     }
     return values;
   }

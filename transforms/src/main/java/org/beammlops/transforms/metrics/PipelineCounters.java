@@ -15,6 +15,9 @@ public final class PipelineCounters {
   public static final String DUPLICATES = "duplicates";
   public static final String WRITTEN = "written";
 
+  /** Elements a window dropped for arriving after its allowed lateness (the runner counts them). */
+  public static final String DROPPED_LATE = "droppedLate";
+
   private PipelineCounters() {}
 
   public static Counter counter(String name) {
