@@ -11,6 +11,8 @@ import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.common.OptionPresets;
 import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
+import org.beammlops.pipelines.metrics.FeedbackMetricsCommand;
+import org.beammlops.pipelines.metrics.FeedbackMetricsOptions;
 import org.beammlops.pipelines.replay.ReplayOptions;
 import org.beammlops.pipelines.replay.ReplayPipeline;
 import org.beammlops.pipelines.score.ScoreCommand;
@@ -69,6 +71,15 @@ public final class Mlops {
             (args, presets) ->
                 Commands.runPipelineForExitCode(
                     args, ScoreOptions.class, presets, ScoreCommand::run)));
+    COMMANDS.put(
+        "metrics",
+        new Command(
+            "<uc>.predictions + <uc>.feedback -> join by request id -> live metrics per model"
+                + "\n                 version in event-time windows -> <uc>.metrics, lake, tracking",
+            FeedbackMetricsOptions.class,
+            (args, presets) ->
+                Commands.runPipelineForExitCode(
+                    args, FeedbackMetricsOptions.class, presets, FeedbackMetricsCommand::run)));
     COMMANDS.put(
         "score-summary",
         new Command(

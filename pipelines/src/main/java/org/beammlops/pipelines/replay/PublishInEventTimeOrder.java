@@ -179,7 +179,10 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
     feedback.inc();
   }
 
-  /** The feedback message: the record's id, event time, and one target value per task. */
+  /**
+   * The feedback message: the record's id, event time, and each task's label in its own terms (the
+   * value, 0 or 1, the class name), as the feedback-metrics pipeline reads it.
+   */
   private byte[] feedbackPayload(GenericRecord record, String id) {
     long eventTime = eventTime(record);
     ObjectNode node = JSON.createObjectNode();
@@ -193,6 +196,8 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
       Double target = task.target(raw);
       if (target == null) {
         labels.putNull(task.name());
+      } else if (task.type() == Task.Type.MULTICLASS) {
+        labels.put(task.name(), task.classes().get(target.intValue()));
       } else {
         labels.put(task.name(), target);
       }

@@ -16,7 +16,9 @@ import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
@@ -39,7 +41,8 @@ import org.joda.time.Instant;
  * sliding event-time windows (fixed when the period equals the window): optional early panes every
  * {@code earlyFiring} of processing time, the ON_TIME pane when the watermark passes the window's
  * end, then a LATE pane per late pair up to the allowed lateness; panes accumulate, so each is the
- * whole window so far. Each pane becomes a {@link MetricWindow} tagged with its timing and index.
+ * whole window so far. Each pane becomes a {@link MetricWindow} tagged with its timing and index,
+ * in the global window: the record carries its own bounds.
  *
  * <pre>
  * outcomes ─ ByVersionAndAll ─ Windows ─ [SkipEmittedWindows] ─ Metrics (Combine.perKey) ─ ToMetricWindow
@@ -59,6 +62,9 @@ public abstract class WindowedMetrics
 
   /** Counter of pairs in windows skipped because they were emitted before a restart. */
   public static final String SKIPPED_EMITTED = "skippedEmittedWindows";
+
+  /** Counter of panes without a single prediction, which are not emitted. */
+  public static final String EMPTY_PANES = "emptyPanes";
 
   /** Counter of metric windows emitted, and by timing: {@code metricWindows.ON_TIME}. */
   public static final String METRIC_WINDOWS = "metricWindows";
@@ -164,7 +170,14 @@ public abstract class WindowedMetrics
     return windowed
         .apply("Metrics", Combine.perKey(new LiveMetricsFn(task())))
         .apply("ToMetricWindow", ParDo.of(new ToMetricWindow(useCase(), task())))
-        .setCoder(AvroCoder.of(MetricWindow.class));
+        .setCoder(AvroCoder.of(MetricWindow.class))
+        // each record carries its window's bounds and pane: its sinks need no windowing of theirs
+        .apply(
+            "Unwindowed",
+            Window.<MetricWindow>into(new GlobalWindows())
+                .triggering(DefaultTrigger.of())
+                .withAllowedLateness(Duration.ZERO)
+                .discardingFiredPanes());
   }
 
   private Window<KV<String, Outcome>> windowing() {
@@ -289,6 +302,12 @@ public abstract class WindowedMetrics
         PaneInfo pane,
         OutputReceiver<MetricWindow> out) {
       IntervalWindow interval = (IntervalWindow) window;
+      if (element.getValue().count() == 0) {
+        // Flink's streaming combine fires an ON_TIME pane of an empty accumulator beside the real
+        // one (parallelism 2, every window); a window with no prediction says nothing
+        PipelineCounters.counter(EMPTY_PANES).inc();
+        return;
+      }
       MetricValues values = element.getValue().metrics();
       PipelineCounters.counter(METRIC_WINDOWS).inc();
       PipelineCounters.counter(METRIC_WINDOWS + "." + pane.getTiming().name()).inc();

@@ -50,6 +50,11 @@ public final class Lake implements Serializable {
     return useCaseDir() + "/predictions";
   }
 
+  /** The live metric windows of the feedback-metrics pipeline. */
+  public String metricsDir() {
+    return useCaseDir() + "/metrics";
+  }
+
   public String trainingDir(String runId) {
     return useCaseDir() + "/training/" + runId;
   }

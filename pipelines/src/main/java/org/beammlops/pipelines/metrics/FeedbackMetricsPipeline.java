@@ -1,0 +1,172 @@
+package org.beammlops.pipelines.metrics;
+
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.beammlops.schemas.DeadLetter;
+import org.beammlops.schemas.MetricWindow;
+import org.beammlops.schemas.usecase.Task;
+import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.deadletter.PublishDeadLetters;
+import org.beammlops.transforms.deadletter.WriteDeadLetters;
+import org.beammlops.transforms.feedback.FeedbackMessages;
+import org.beammlops.transforms.feedback.JoinFeedback;
+import org.beammlops.transforms.feedback.LogMetricWindows;
+import org.beammlops.transforms.feedback.MetricWindowJson;
+import org.beammlops.transforms.feedback.ParseJoinInputs;
+import org.beammlops.transforms.feedback.PredictionMessages;
+import org.beammlops.transforms.feedback.WindowedMetrics;
+import org.beammlops.transforms.feedback.WriteMetricWindows;
+import org.beammlops.transforms.kafka.EventTimePolicy;
+import org.beammlops.transforms.kafka.PublishMessages;
+import org.beammlops.transforms.kafka.TopicReads;
+import org.beammlops.transforms.lake.Lake;
+import org.beammlops.transforms.tracking.TrackingSettings;
+import org.joda.time.Duration;
+
+/**
+ * The graph of {@code ./mlops metrics}: live model metrics from late feedback ({@link
+ * FeedbackMetricsCommand} runs it).
+ *
+ * <pre>
+ * &lt;uc&gt;.predictions ─ ParsePredictions ─┐
+ *                                      ├─ JoinFeedback (by request id, TTL) ─ WindowedMetrics ─┬─ PublishMetrics ─ &lt;uc&gt;.metrics
+ * &lt;uc&gt;.feedback ─── ParseFeedback ────┘                                                    ├─ WriteMetrics ─ lake metrics/
+ *                                                                                          └─ TrackMetrics ─ a run per version
+ * dead letters (unreadable messages, unpublishable windows) ─ PublishDeadLetters ─ &lt;uc&gt;.dlq, WriteDeadLetters ─ lake
+ * </pre>
+ *
+ * Both reads take the event time from the payload ({@link EventTimePolicy}) and commit their
+ * offsets after the outputs, in one consumer group.
+ */
+public final class FeedbackMetricsPipeline {
+  static final String NAME = "metrics";
+
+  private FeedbackMetricsPipeline() {}
+
+  /** The settings the launcher resolved: TTL, windows and where a restart resumes. */
+  record Settings(
+      Duration ttl,
+      Duration window,
+      Duration period,
+      Duration earlyFiring,
+      Duration allowedLateness,
+      Duration maxOutOfOrder,
+      Duration maxAhead,
+      org.joda.time.Instant skipWindowsEndingBy) {}
+
+  public static Pipeline build(
+      FeedbackMetricsOptions options,
+      UseCase useCase,
+      Task task,
+      TrackingSettings tracking,
+      Settings settings) {
+    Pipeline pipeline = Pipeline.create(options);
+    Lake lake = Lake.at(options.getLake(), useCase.name());
+    String bootstrap = options.getBootstrapServers();
+
+    PredictionMessages predictionMessages = PredictionMessages.of(useCase, task);
+    FeedbackMessages feedbackMessages = FeedbackMessages.of(useCase, task);
+    PCollectionTuple predictions =
+        pipeline
+            .apply(
+                "ReadPredictions",
+                read(
+                    options,
+                    consumerGroup(options, useCase, task),
+                    predictionsTopic(options, useCase),
+                    options.getMaxPredictions(),
+                    predictionMessages::eventTimeOrNull,
+                    settings))
+            .apply("ParsePredictions", ParseJoinInputs.predictions(useCase, task, NAME));
+    PCollectionTuple feedback =
+        pipeline
+            .apply(
+                "ReadFeedback",
+                read(
+                    options,
+                    consumerGroup(options, useCase, task),
+                    feedbackTopic(options, useCase),
+                    options.getMaxFeedback(),
+                    feedbackMessages::eventTimeOrNull,
+                    settings))
+            .apply("ParseFeedback", ParseJoinInputs.feedback(useCase, task, NAME));
+
+    PCollection<MetricWindow> windows =
+        PCollectionTuple.of(ParseJoinInputs.OUTCOMES, predictions.get(ParseJoinInputs.OUTCOMES))
+            .and(ParseJoinInputs.TRUTHS, feedback.get(ParseJoinInputs.TRUTHS))
+            .apply("JoinFeedback", JoinFeedback.within(settings.ttl()))
+            .get(JoinFeedback.OUTCOMES)
+            .apply(
+                "WindowedMetrics",
+                WindowedMetrics.of(useCase, task)
+                    .every(settings.window(), settings.period())
+                    .setEarlyFiring(settings.earlyFiring())
+                    .setAllowedLateness(settings.allowedLateness())
+                    .skipWindowsEndingBy(settings.skipWindowsEndingBy())
+                    .build());
+
+    PCollection<DeadLetter> unpublished =
+        windows.apply(
+            "PublishMetrics",
+            PublishMessages.<MetricWindow>to(bootstrap, metricsTopic(options, useCase))
+                .encodedBy(w -> KV.of(MetricWindowJson.key(w), MetricWindowJson.json(w)))
+                .rejectsAs(useCase.name(), NAME, "PublishMetrics")
+                .build());
+    windows.apply(
+        "WriteMetrics",
+        WriteMetricWindows.to(lake, options.getRunId(), options.getCommitIntervalSeconds()));
+    if (options.getTrackMetrics()) {
+      String experiment =
+          options.getExperiment() != null ? options.getExperiment() : useCase.modelName(task);
+      windows.apply("TrackMetrics", LogMetricWindows.to(tracking, experiment));
+    }
+
+    PCollection<DeadLetter> deadLetters =
+        PCollectionList.of(predictions.get(ParseJoinInputs.DEAD_LETTERS))
+            .and(feedback.get(ParseJoinInputs.DEAD_LETTERS))
+            .and(unpublished)
+            .apply("AllDeadLetters", Flatten.pCollections());
+    deadLetters.apply(
+        "PublishDeadLetters", PublishDeadLetters.to(bootstrap, useCase.topics().dlq()));
+    deadLetters.apply(
+        "WriteDeadLetters",
+        WriteDeadLetters.toLake(lake, options.getRunId())
+            .committedEvery(options.getCommitIntervalSeconds()));
+    return pipeline;
+  }
+
+  private static KafkaIO.Read<byte[], byte[]> read(
+      FeedbackMetricsOptions options,
+      String group,
+      String topic,
+      long maxRecords,
+      SerializableFunction<byte[], Long> eventTime,
+      Settings settings) {
+    return TopicReads.inGroupCommittedAfterOutputs(
+            options.getBootstrapServers(), topic, group, maxRecords, 0)
+        .withTimestampPolicyFactory(
+            EventTimePolicy.factory(eventTime, settings.maxOutOfOrder(), settings.maxAhead()));
+  }
+
+  static String consumerGroup(FeedbackMetricsOptions o, UseCase useCase, Task task) {
+    return o.getConsumerGroup() != null ? o.getConsumerGroup() : useCase.consumerGroup(NAME, task);
+  }
+
+  static String predictionsTopic(FeedbackMetricsOptions o, UseCase uc) {
+    return o.getPredictionsTopic() != null ? o.getPredictionsTopic() : uc.topics().predictions();
+  }
+
+  static String feedbackTopic(FeedbackMetricsOptions o, UseCase uc) {
+    return o.getFeedbackTopic() != null ? o.getFeedbackTopic() : uc.topics().feedback();
+  }
+
+  static String metricsTopic(FeedbackMetricsOptions o, UseCase uc) {
+    return o.getMetricsTopic() != null ? o.getMetricsTopic() : uc.topics().metrics();
+  }
+}

@@ -1,0 +1,385 @@
+package org.beammlops.pipelines.metrics;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.beammlops.pipelines.replay.ReplayOptions;
+import org.beammlops.pipelines.replay.ReplayPipeline;
+import org.beammlops.pipelines.testing.EmbeddedKafka;
+import org.beammlops.pipelines.testing.FlightsTestData;
+import org.beammlops.schemas.MetricWindow;
+import org.beammlops.schemas.Prediction;
+import org.beammlops.transforms.evaluate.ClassificationMetrics;
+import org.beammlops.transforms.evaluate.RegressionMetrics;
+import org.beammlops.transforms.feedback.LogMetricWindows;
+import org.beammlops.transforms.feedback.MetricWindowJson;
+import org.beammlops.transforms.lake.ParquetFiles;
+import org.beammlops.transforms.serving.PredictionJson;
+import org.beammlops.transforms.tracking.LocalTrackingServer;
+import org.beammlops.transforms.tracking.MetricPoint;
+import org.beammlops.transforms.tracking.TrackedRun;
+import org.beammlops.transforms.tracking.TrackingClient;
+import org.beammlops.transforms.tracking.TrackingConfig;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.junit.runner.RunWith;
+import org.junit.runners.Parameterized;
+
+/**
+ * The feedback-metrics pipeline on a replay of June against a real broker and the real tracking
+ * server, on the DirectRunner and Flink [local]: every ON_TIME window of both tasks equals the
+ * metrics computed offline (plain Java over the prediction messages hash-joined to the feedback,
+ * same window bounds) to 1e-9; the counts add up (matched + unmatched = predictions, orphans and
+ * dead letters counted); the windows reach the metrics topic, the lake and a monitoring run per
+ * model version.
+ *
+ * <p>The predictions are made by a fixed formula rather than the score pipeline (tested on its
+ * own), so that both tasks and a version switch mid-June are measured with exactly known inputs.
+ */
+@RunWith(Parameterized.class)
+public class FeedbackMetricsIT {
+  static final int JUNE = 1500;
+  static final int LOST = 20;
+  static final long PERIOD = Duration.ofMinutes(10).toMillis();
+  static final long WINDOW = Duration.ofHours(1).toMillis();
+  static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+  static final Instant VERSION_2_FROM = Instant.parse("2001-06-02T12:00:00Z");
+
+  @ClassRule public static final EmbeddedKafka KAFKA = new EmbeddedKafka();
+  @ClassRule public static final TemporaryFolder TEMP = new TemporaryFolder();
+  private static LocalTrackingServer server;
+  private static int predictionMessages;
+  private static int feedbackMessages;
+
+  /** The predictions the test published, by task: id -> prediction. */
+  private static final Map<String, List<Prediction>> PUBLISHED = new HashMap<>();
+
+  @Parameterized.Parameters(name = "{0}")
+  public static Collection<Object[]> runners() {
+    return Arrays.asList(
+        new Object[] {"direct", new String[] {"--runner=DirectRunner"}},
+        new Object[] {
+          "flink",
+          new String[] {
+            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2", "--streaming=true"
+          }
+        });
+  }
+
+  private final String name;
+  private final String[] runner;
+
+  public FeedbackMetricsIT(String name, String[] runner) {
+    this.name = name;
+    this.runner = runner;
+  }
+
+  @BeforeClass
+  public static void replayJuneAndPredict() throws Exception {
+    // One partition each: a count-limited read splits its count evenly over partitions.
+    KAFKA.createTopics(
+        1, "flights.requests", "flights.feedback", "flights.predictions", "flights.dlq");
+    server = LocalTrackingServer.start(TEMP.newFolder("mlruns").toPath());
+    List<FlightsTestData.Flight> june =
+        FlightsTestData.firstRows(100_000).stream()
+            .filter(f -> f.date().startsWith("2001-06"))
+            .sorted(Comparator.comparing(FlightsTestData.Flight::date))
+            .limit(JUNE)
+            .toList();
+    List<byte[]> lines = new ArrayList<>();
+    for (int i = 0; i < june.size(); i++) {
+      lines.add(FlightsTestData.utf8(june.get(i).json().replace("{", "{\"id\":\"j-" + i + "\",")));
+    }
+    Path input = FlightsTestData.writeLines(TEMP.newFile("june.jsonl").toPath(), lines);
+    ReplayPipeline.run(
+        PipelineOptionsFactory.fromArgs(
+                "--runner=DirectRunner",
+                "--input=" + input,
+                "--bootstrapServers=" + KAFKA.bootstrapServers(),
+                "--feedbackDelay=PT1H")
+            .as(ReplayOptions.class));
+    feedbackMessages = KAFKA.readAll("flights.feedback", JUNE, Duration.ofSeconds(60)).size();
+    assertEquals(JUNE, feedbackMessages);
+
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      for (int i = 0; i < june.size(); i++) {
+        Instant t = LocalDateTime.parse(june.get(i).date()).toInstant(ZoneOffset.UTC);
+        publish(producer, "j-" + i, t, june.get(i).distance());
+      }
+      // predictions whose truth never comes: unmatched, lowering label coverage
+      for (int i = 0; i < LOST; i++) {
+        Instant t = Instant.parse("2001-06-01T12:00:00Z").plusSeconds(97L * i);
+        publish(producer, "lost-" + i, t, 500 + 10 * i);
+      }
+      // prediction messages that cannot be read or do not fit the task
+      for (String bad :
+          List.of(
+              "not a prediction",
+              "{\"requestId\":\"b-1\"}",
+              new String(
+                  PredictionJson.json(
+                      prediction("delay15", "b-2", Instant.parse("2001-06-01T12:00:00Z"), 0.5)
+                          .setPredictedClass("maybe")
+                          .build()),
+                  java.nio.charset.StandardCharsets.UTF_8))) {
+        producer.send(
+            new ProducerRecord<>("flights.predictions", "bad", FlightsTestData.utf8(bad)));
+        predictionMessages++;
+      }
+      // feedback that is not JSON, of the wrong type, never predicted, and a duplicate
+      for (String bad :
+          List.of(
+              "{{not json",
+              feedback("j-1", "2001-06-01T00:00:00", "\"late\"", "\"x\""),
+              feedback("never-1", "2001-06-02T10:00:00", "1", "30"),
+              feedback("j-0", june.get(0).date(), "1", "-5"))) {
+        producer.send(new ProducerRecord<>("flights.feedback", "bad", FlightsTestData.utf8(bad)));
+        feedbackMessages++;
+      }
+      producer.flush();
+    }
+  }
+
+  private static String feedback(String id, String date, String delay15, String delay) {
+    return "{\"requestId\":\""
+        + id
+        + "\",\"useCase\":\"flights\",\"eventTime\":\""
+        + date
+        + "\",\"observedAt\":\""
+        + date
+        + "\",\"labels\":{\"delay15\":"
+        + delay15
+        + ",\"delay\":"
+        + delay
+        + "}}";
+  }
+
+  private static Prediction.Builder prediction(String task, String id, Instant t, double value) {
+    String version = t.isBefore(VERSION_2_FROM) ? "1" : "2";
+    Prediction.Builder p =
+        Prediction.newBuilder()
+            .setRequestId(id)
+            .setUseCase("flights")
+            .setTask(task)
+            .setEventTime(t)
+            .setScoredAt(t)
+            .setModelName("flights-" + task)
+            .setModelVersion(version)
+            .setPrediction(value)
+            .setLatencyMillis(1);
+    if (task.equals("delay15")) {
+      p.setPredictedClass(value > 0.5 ? "1" : "0")
+          .setClassProbabilities(Map.of("0", 1 - value, "1", value));
+    }
+    return p;
+  }
+
+  /** Both tasks' predictions of one request, by a fixed formula of distance and hour. */
+  private static void publish(
+      KafkaProducer<String, byte[]> producer, String id, Instant t, long distance) {
+    double hour = t.atZone(ZoneOffset.UTC).getHour();
+    double probability = 1 / (1 + Math.exp(-((distance - 700) / 400.0 + (hour - 14) / 5.0)));
+    double delay = distance / 60.0 + hour - 12;
+    for (Prediction p :
+        List.of(
+            prediction("delay15", id, t, probability).build(),
+            prediction("delay", id, t, delay).build())) {
+      PUBLISHED.computeIfAbsent(p.getTask(), k -> new ArrayList<>()).add(p);
+      producer.send(new ProducerRecord<>("flights.predictions", id, PredictionJson.json(p)));
+      predictionMessages++;
+    }
+  }
+
+  private static KafkaProducer<String, byte[]> producer() {
+    return new KafkaProducer<>(
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  @AfterClass
+  public static void stop() throws Exception {
+    server.close();
+  }
+
+  @Test
+  public void everyOnTimeWindowEqualsTheOfflineMetricsAndTheCountsAddUp() throws Exception {
+    for (String task : List.of("delay15", "delay")) {
+      String metricsTopic = "flights.metrics." + name + "." + task;
+      KAFKA.createTopics(1, metricsTopic);
+      Path lake = TEMP.newFolder("lake-" + name + "-" + task).toPath();
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--task=" + task,
+                  "--bootstrapServers=" + KAFKA.bootstrapServers(),
+                  "--trackingUri=" + server.url(),
+                  "--lake=" + lake,
+                  "--consumerGroup=metrics-" + name + "-" + task,
+                  "--metricsTopic=" + metricsTopic,
+                  "--experiment=monitor-" + name + "-" + task,
+                  "--maxPredictions=" + predictionMessages,
+                  "--maxFeedback=" + feedbackMessages,
+                  "--commitIntervalSeconds=1"));
+      args.addAll(List.of(runner));
+      Map<String, Object> report =
+          FeedbackMetricsCommand.run(
+              PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+                  .as(FeedbackMetricsOptions.class));
+      System.err.println("metrics[" + name + "/" + task + "]: " + report);
+
+      List<Prediction> published = PUBLISHED.get(task);
+      long predictions = published.size();
+      assertEquals(predictions, report.get("predictions"));
+      assertEquals(
+          predictions, (long) report.get("matched") + (long) report.get("unmatchedPredictions"));
+      long labelled = labels(task).size();
+      assertEquals(labelled, report.get("matched")); // every labelled replayed request
+      assertEquals(1L, report.get("orphanFeedback"));
+      assertEquals(1L, report.get("duplicateFeedback"));
+      assertEquals(0L, report.get("droppedLate"));
+      // unreadable predictions (2, and for delay15 the one of an unknown class), unreadable or
+      // wrongly typed feedback (2) and the replayed rows without a label
+      assertEquals(
+          (task.equals("delay15") ? 3L : 2L) + 2 + (JUNE - labelled), report.get("deadLetter"));
+
+      Map<String, MetricWindow> live = new TreeMap<>();
+      long emitted = (long) report.get("metricWindows");
+      for (ConsumerRecord<String, byte[]> m :
+          KAFKA.readAll(metricsTopic, (int) emitted, Duration.ofSeconds(60))) {
+        MetricWindow w = MetricWindowJson.read(m.value());
+        if (w.getTiming().equals("ON_TIME")) {
+          String key = w.getModelVersion() + "@" + w.getWindowStart();
+          MetricWindow before = live.put(key, w);
+          assertNull("one ON_TIME pane per window: " + key + ": " + before + " and " + w, before);
+        }
+      }
+      Map<String, Offline> offline = offline(task, published, labels(task));
+      assertEquals(offline.keySet(), live.keySet());
+      for (Map.Entry<String, Offline> e : offline.entrySet()) {
+        e.getValue().assertEquals(e.getKey(), live.get(e.getKey()));
+      }
+      assertFalse(ParquetFiles.match(lake + "/flights/metrics/date=*/*.parquet").isEmpty());
+      checkTracking(task, live);
+    }
+  }
+
+  /** The truth per request id from the replayed feedback (the first one, as the join keeps). */
+  private static Map<String, Double> labels(String task) throws java.io.IOException {
+    Map<String, Double> labels = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> m :
+        KAFKA.readAll("flights.feedback", JUNE, Duration.ofSeconds(60)).subList(0, JUNE)) {
+      var node = JSON.readTree(m.value());
+      var label = node.get("labels").get(task);
+      if (label != null && !label.isNull()) {
+        labels.putIfAbsent(node.get("requestId").asText(), label.asDouble());
+      }
+    }
+    return labels;
+  }
+
+  /** The offline metrics of one window of one version: plain Java, same bounds. */
+  private record Offline(String task, long count, List<Double> values, List<Double> targets) {
+    void assertEquals(String key, MetricWindow w) {
+      assertNotNull("window " + key + " was not emitted ON_TIME", w);
+      org.junit.Assert.assertEquals(key, count, w.getCount());
+      Map<String, Double> m = w.getMetrics();
+      org.junit.Assert.assertEquals(key, targets.size(), m.get("labelled"), 0);
+      org.junit.Assert.assertEquals(
+          key, (double) targets.size() / count, m.get("label_coverage"), 1e-12);
+      double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+      double[] y = targets.stream().mapToDouble(Double::doubleValue).toArray();
+      Map<String, Double> expected =
+          task.equals("delay")
+              ? RegressionMetrics.of(v, y).asMap()
+              : ClassificationMetrics.of(v, y, ones(v.length), 0.5).asMap();
+      expected.remove("count");
+      expected.remove("positive_rate");
+      for (Map.Entry<String, Double> e : expected.entrySet()) {
+        if (Double.isNaN(e.getValue())) {
+          assertTrue(key + " " + e.getKey(), w.getUndefined().containsKey(e.getKey()));
+        } else {
+          org.junit.Assert.assertEquals(
+              key + " " + e.getKey(), e.getValue(), m.get(e.getKey()), 1e-9);
+        }
+      }
+    }
+  }
+
+  private static double[] ones(int n) {
+    double[] w = new double[n];
+    Arrays.fill(w, 1);
+    return w;
+  }
+
+  /** Every sliding window (1 h every 10 min) of every version and of all: the hash join by hand. */
+  private static Map<String, Offline> offline(
+      String task, List<Prediction> published, Map<String, Double> labels) {
+    Map<String, Offline> windows = new TreeMap<>();
+    for (Prediction p : published) {
+      long t = p.getEventTime().toEpochMilli();
+      Double target = labels.get(p.getRequestId());
+      for (long start = Math.floorDiv(t, PERIOD) * PERIOD; start > t - WINDOW; start -= PERIOD) {
+        for (String version : List.of(p.getModelVersion(), "all")) {
+          String key = version + "@" + Instant.ofEpochMilli(start);
+          Offline w =
+              windows.computeIfAbsent(
+                  key, k -> new Offline(task, 0, new ArrayList<>(), new ArrayList<>()));
+          if (target != null) {
+            w.values().add(p.getPrediction());
+            w.targets().add(target);
+          }
+          windows.put(key, new Offline(task, w.count() + 1, w.values(), w.targets()));
+        }
+      }
+    }
+    return windows;
+  }
+
+  /** One monitoring run per version, its metric history at the ON_TIME windows' ends. */
+  private void checkTracking(String task, Map<String, MetricWindow> live) throws Exception {
+    try (TrackingClient client =
+        TrackingClient.create(TrackingConfig.builder().trackingUri(server.url()).build())) {
+      String experimentId = client.findExperimentId("monitor-" + name + "-" + task).orElseThrow();
+      for (String version : List.of("1", "2", "all")) {
+        List<TrackedRun> runs =
+            client.searchRuns(
+                List.of(experimentId),
+                "attributes.run_name = '" + LogMetricWindows.runName(task, version) + "'",
+                10);
+        org.junit.Assert.assertEquals(task + " v" + version, 1, runs.size());
+        List<MetricPoint> history = client.metricHistory(runs.get(0).runId(), "count");
+        long onTime =
+            live.values().stream().filter(w -> w.getModelVersion().equals(version)).count();
+        org.junit.Assert.assertEquals(task + " v" + version, onTime, history.size());
+      }
+    }
+  }
+}
