@@ -38,7 +38,8 @@ public final class FeedbackMetricsCommand {
     JoinFeedback.DUPLICATE_PREDICTIONS,
     PipelineCounters.DEAD_LETTER,
     PipelineCounters.DROPPED_LATE,
-    WindowedMetrics.METRIC_WINDOWS
+    WindowedMetrics.METRIC_WINDOWS,
+    WindowedMetrics.SKIPPED_EMITTED
   };
 
   private FeedbackMetricsCommand() {}

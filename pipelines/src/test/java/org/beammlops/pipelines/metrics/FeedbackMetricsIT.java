@@ -235,24 +235,14 @@ public class FeedbackMetricsIT {
       String metricsTopic = "flights.metrics." + name + "." + task;
       KAFKA.createTopics(1, metricsTopic);
       Path lake = TEMP.newFolder("lake-" + name + "-" + task).toPath();
-      List<String> args =
-          new ArrayList<>(
-              List.of(
-                  "--task=" + task,
-                  "--bootstrapServers=" + KAFKA.bootstrapServers(),
-                  "--trackingUri=" + server.url(),
-                  "--lake=" + lake,
-                  "--consumerGroup=metrics-" + name + "-" + task,
-                  "--metricsTopic=" + metricsTopic,
-                  "--experiment=monitor-" + name + "-" + task,
-                  "--maxPredictions=" + predictionMessages,
-                  "--maxFeedback=" + feedbackMessages,
-                  "--commitIntervalSeconds=1"));
-      args.addAll(List.of(runner));
       Map<String, Object> report =
-          FeedbackMetricsCommand.run(
-              PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
-                  .as(FeedbackMetricsOptions.class));
+          runMetrics(
+              task,
+              lake,
+              "metrics-" + name + "-" + task,
+              metricsTopic,
+              predictionMessages,
+              feedbackMessages);
       System.err.println("metrics[" + name + "/" + task + "]: " + report);
 
       List<Prediction> published = PUBLISHED.get(task);
@@ -289,6 +279,80 @@ public class FeedbackMetricsIT {
       assertFalse(ParquetFiles.match(lake + "/flights/metrics/date=*/*.parquet").isEmpty());
       checkTracking(task, live);
     }
+  }
+
+  private Map<String, Object> runMetrics(
+      String task,
+      Path lake,
+      String group,
+      String metricsTopic,
+      long maxPredictions,
+      long maxFeedback,
+      String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--task=" + task,
+                "--bootstrapServers=" + KAFKA.bootstrapServers(),
+                "--trackingUri=" + server.url(),
+                "--lake=" + lake,
+                "--consumerGroup=" + group,
+                "--metricsTopic=" + metricsTopic,
+                "--experiment=monitor-" + group,
+                "--maxPredictions=" + maxPredictions,
+                "--maxFeedback=" + maxFeedback,
+                "--commitIntervalSeconds=1"));
+    args.addAll(List.of(extra));
+    args.addAll(List.of(runner));
+    return FeedbackMetricsCommand.run(
+        PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+            .as(FeedbackMetricsOptions.class));
+  }
+
+  /**
+   * A job stopped and started again in the same consumer group and lake: the second one resumes
+   * after the last window the first emitted ON_TIME (read from the lake), so no window is emitted
+   * ON_TIME twice, and the pairs it reads for such a window are skipped and counted. (A bounded
+   * first run closes every window it touched when its read ends; a streaming job stopped midway has
+   * emitted only the windows its watermark passed, and loses nothing.)
+   */
+  @Test
+  public void aRestartedJobDoesNotEmitAnOnTimeWindowTwice() throws Exception {
+    String task = "delay15";
+    String topic = "flights.metrics.restart." + name;
+    KAFKA.createTopics(1, topic);
+    Path lake = TEMP.newFolder("lake-restart-" + name).toPath();
+    String group = "restart-" + name;
+    int firstPredictions = predictionMessages / 2;
+    int firstFeedback = feedbackMessages / 2;
+    Map<String, Object> first =
+        runMetrics(task, lake, group, topic, firstPredictions, firstFeedback);
+    Map<String, Object> second =
+        runMetrics(
+            task,
+            lake,
+            group,
+            topic,
+            predictionMessages - firstPredictions,
+            feedbackMessages - firstFeedback,
+            "--runSeconds=180");
+    System.err.println("restart[" + name + "]: first " + first + "\nsecond " + second);
+    assertEquals((long) firstPredictions, first.get("predictionsRead"));
+    // offsets were committed after the first run's outputs: the second reads only the rest
+    assertEquals((long) (predictionMessages - firstPredictions), second.get("predictionsRead"));
+    assertNotNull(second.get("resumedAfter"));
+    assertTrue(second.toString(), (long) second.get("skippedEmittedWindows") > 0);
+    long emitted = (long) first.get("metricWindows") + (long) second.get("metricWindows");
+    Map<String, MetricWindow> onTime = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> m :
+        KAFKA.readAll(topic, (int) emitted, Duration.ofSeconds(60))) {
+      MetricWindow w = MetricWindowJson.read(m.value());
+      if (w.getTiming().equals("ON_TIME")) {
+        String key = w.getModelVersion() + "@" + w.getWindowStart();
+        assertNull("emitted ON_TIME twice: " + key, onTime.put(key, w));
+      }
+    }
+    assertEquals(emitted, onTime.size());
   }
 
   /** The truth per request id from the replayed feedback (the first one, as the join keeps). */
@@ -367,7 +431,8 @@ public class FeedbackMetricsIT {
   private void checkTracking(String task, Map<String, MetricWindow> live) throws Exception {
     try (TrackingClient client =
         TrackingClient.create(TrackingConfig.builder().trackingUri(server.url()).build())) {
-      String experimentId = client.findExperimentId("monitor-" + name + "-" + task).orElseThrow();
+      String experimentId =
+          client.findExperimentId("monitor-metrics-" + name + "-" + task).orElseThrow();
       for (String version : List.of("1", "2", "all")) {
         List<TrackedRun> runs =
             client.searchRuns(
