@@ -4,11 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.Pipeline;
+import org.beammlops.pipelines.common.AlertOptions;
 import org.beammlops.pipelines.common.PipelineReports;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.schemas.usecase.UseCases;
+import org.beammlops.transforms.alerts.EvaluateAlerts;
 import org.beammlops.transforms.feedback.JoinFeedback;
+import org.beammlops.transforms.feedback.LiveMetricNames;
 import org.beammlops.transforms.feedback.ParseJoinInputs;
 import org.beammlops.transforms.feedback.WindowedMetrics;
 import org.beammlops.transforms.lake.GenericRecords;
@@ -39,7 +42,8 @@ public final class FeedbackMetricsCommand {
     PipelineCounters.DEAD_LETTER,
     PipelineCounters.DROPPED_LATE,
     WindowedMetrics.METRIC_WINDOWS,
-    WindowedMetrics.SKIPPED_EMITTED
+    WindowedMetrics.SKIPPED_EMITTED,
+    EvaluateAlerts.ALERTS
   };
 
   private FeedbackMetricsCommand() {}
@@ -117,7 +121,9 @@ public final class FeedbackMetricsCommand {
         duration("--allowedLateness", options.getAllowedLateness(), true),
         duration("--maxOutOfOrder", options.getMaxOutOfOrder(), true),
         duration("--maxAhead", options.getMaxAhead(), false),
-        lastOnTimeWindowEnd(Lake.at(options.getLake(), useCase.name()), task));
+        lastOnTimeWindowEnd(Lake.at(options.getLake(), useCase.name()), task),
+        LiveMetricNames.rulesOf(useCase, task),
+        AlertOptions.delivery(options));
   }
 
   /**

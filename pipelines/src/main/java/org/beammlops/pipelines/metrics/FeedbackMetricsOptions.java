@@ -4,13 +4,14 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.options.Validation;
+import org.beammlops.pipelines.common.AlertOptions;
 import org.beammlops.pipelines.common.MlopsOptions;
 import org.beammlops.pipelines.common.StopOptions;
 import org.beammlops.transforms.tracking.TrackingOptions;
 
 /** Options of {@code ./mlops metrics}. */
 public interface FeedbackMetricsOptions
-    extends MlopsOptions, TrackingOptions, StopOptions, StreamingOptions {
+    extends MlopsOptions, TrackingOptions, StopOptions, AlertOptions, StreamingOptions {
   @Description("Task whose predictions are measured, e.g. delay15.")
   @Validation.Required
   String getTask();

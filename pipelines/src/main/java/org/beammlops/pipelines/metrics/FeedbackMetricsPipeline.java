@@ -1,5 +1,6 @@
 package org.beammlops.pipelines.metrics;
 
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -8,10 +9,16 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.beammlops.schemas.Alert;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.MetricWindow;
+import org.beammlops.schemas.usecase.AlertRule;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.alerts.AlertDelivery;
+import org.beammlops.transforms.alerts.AlertJson;
+import org.beammlops.transforms.alerts.DeliverAlerts;
+import org.beammlops.transforms.alerts.EvaluateAlerts;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
 import org.beammlops.transforms.deadletter.WriteDeadLetters;
 import org.beammlops.transforms.feedback.FeedbackMessages;
@@ -37,7 +44,8 @@ import org.joda.time.Duration;
  * &lt;uc&gt;.predictions ─ ParsePredictions ─┐
  *                                      ├─ JoinFeedback (by request id, TTL) ─ WindowedMetrics ─┬─ PublishMetrics ─ &lt;uc&gt;.metrics
  * &lt;uc&gt;.feedback ─── ParseFeedback ────┘                                                    ├─ WriteMetrics ─ lake metrics/
- *                                                                                          └─ TrackMetrics ─ a run per version
+ *                                                                                          ├─ TrackMetrics ─ a run per version
+ *                                                                                          └─ EvaluateAlerts ─ PublishAlerts ─ &lt;uc&gt;.alerts, DeliverAlerts ─ webhook, email
  * dead letters (unreadable messages, unpublishable windows) ─ PublishDeadLetters ─ &lt;uc&gt;.dlq, WriteDeadLetters ─ lake
  * </pre>
  *
@@ -58,7 +66,9 @@ public final class FeedbackMetricsPipeline {
       Duration allowedLateness,
       Duration maxOutOfOrder,
       Duration maxAhead,
-      org.joda.time.Instant skipWindowsEndingBy) {}
+      org.joda.time.Instant skipWindowsEndingBy,
+      List<AlertRule> alertRules,
+      AlertDelivery alertDelivery) {}
 
   public static Pipeline build(
       FeedbackMetricsOptions options,
@@ -127,10 +137,30 @@ public final class FeedbackMetricsPipeline {
       windows.apply("TrackMetrics", LogMetricWindows.to(tracking, experiment));
     }
 
+    PCollectionList<DeadLetter> alertFailures = PCollectionList.empty(pipeline);
+    if (!settings.alertRules().isEmpty()) {
+      PCollection<Alert> alerts =
+          windows.apply("EvaluateAlerts", EvaluateAlerts.of(settings.alertRules()));
+      alertFailures =
+          alertFailures
+              .and(
+                  alerts.apply(
+                      "PublishAlerts",
+                      PublishMessages.<Alert>to(bootstrap, useCase.topics().alerts())
+                          .encodedBy(a -> KV.of(AlertJson.key(a), AlertJson.json(a)))
+                          .rejectsAs(useCase.name(), NAME, "PublishAlerts")
+                          .build()))
+              .and(
+                  alerts.apply(
+                      "DeliverAlerts",
+                      DeliverAlerts.with(settings.alertDelivery(), useCase.name(), NAME)));
+    }
+
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(predictions.get(ParseJoinInputs.DEAD_LETTERS))
             .and(feedback.get(ParseJoinInputs.DEAD_LETTERS))
             .and(unpublished)
+            .and(alertFailures.getAll())
             .apply("AllDeadLetters", Flatten.pCollections());
     deadLetters.apply(
         "PublishDeadLetters", PublishDeadLetters.to(bootstrap, useCase.topics().dlq()));

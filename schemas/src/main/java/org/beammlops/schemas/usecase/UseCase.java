@@ -54,6 +54,27 @@ public final class UseCase implements Serializable {
     @JsonProperty public Map<String, String> topics = new LinkedHashMap<>();
     @JsonProperty public String dedupTtl = "PT1H";
     @JsonProperty public String feedbackTtl = "PT2H";
+    @JsonProperty public List<AlertConfig> alerts = new ArrayList<>();
+    final Map<String, Object> unknown = new LinkedHashMap<>();
+
+    @JsonAnySetter
+    void unknown(String key, Object value) {
+      unknown.put(key, value);
+    }
+  }
+
+  /** One alert rule of the config; see {@code docs/usecases.md}. */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  static final class AlertConfig {
+    @JsonProperty public String name;
+    @JsonProperty public String task;
+    @JsonProperty public String metric;
+    @JsonProperty public String comparison;
+    @JsonProperty public Double threshold;
+    @JsonProperty public Integer forWindows = 1;
+    @JsonProperty public Long minCount = 1L;
+    @JsonProperty public String severity = "WARNING";
+    @JsonProperty public Boolean perVersion = false;
     final Map<String, Object> unknown = new LinkedHashMap<>();
 
     @JsonAnySetter
@@ -95,7 +116,19 @@ public final class UseCase implements Serializable {
           "tasks",
           "topics",
           "dedupTtl",
-          "feedbackTtl");
+          "feedbackTtl",
+          "alerts");
+  private static final List<String> ALERT_KEYS =
+      List.of(
+          "name",
+          "task",
+          "metric",
+          "comparison",
+          "threshold",
+          "forWindows",
+          "minCount",
+          "severity",
+          "perVersion");
   private static final List<String> TASK_KEYS =
       List.of(
           "name",
@@ -121,6 +154,7 @@ public final class UseCase implements Serializable {
   private final Partitioning partitioning;
   private final Duration dedupTtl;
   private final Duration feedbackTtl;
+  private final List<AlertRule> alerts;
   private transient Schema schema;
   private transient Schema lakeSchema;
 
@@ -196,6 +230,7 @@ public final class UseCase implements Serializable {
     this.derivedFeatures = Collections.unmodifiableList(derivedFeatures(config, problems));
     this.tasks = Collections.unmodifiableList(tasks(config, problems));
     this.topics = new Topics(name, config.topics);
+    this.alerts = Collections.unmodifiableList(alerts(config, problems));
     if (!problems.isEmpty()) {
       throw new InvalidUseCaseException(name, problems);
     }
@@ -301,6 +336,70 @@ public final class UseCase implements Serializable {
       derived.add(new DerivedFeature(derivedName, from, function));
     }
     return derived;
+  }
+
+  /**
+   * The alert rules, each checked: a known task, a comparison, a threshold, a severity, counts of
+   * at least 1, a unique name. Whether the metric is one the task reports is checked where the
+   * metrics are known, when the metrics pipeline starts.
+   */
+  private List<AlertRule> alerts(Config config, List<String> problems) {
+    List<AlertRule> rules = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < config.alerts.size(); i++) {
+      AlertConfig a = config.alerts.get(i);
+      String where = "alerts[" + i + "]" + (a.name == null ? "" : " '" + a.name + "'");
+      a.unknown.keySet().forEach(k -> problems.add(unknownKey(k, where + ": ", ALERT_KEYS)));
+      int before = problems.size();
+      if (a.name == null || a.name.isBlank()) {
+        problems.add(where + ": 'name' is required");
+      } else if (!names.add(a.name)) {
+        problems.add(where + ": the name is used by another rule");
+      }
+      if (a.task == null || tasks.stream().noneMatch(t -> t.name().equals(a.task))) {
+        problems.add(
+            where
+                + ": 'task' must be one of "
+                + tasks.stream().map(Task::name).toList()
+                + ", not "
+                + a.task);
+      }
+      if (a.metric == null || a.metric.isBlank()) {
+        problems.add(where + ": 'metric' is required (e.g. roc_auc, log_loss, mae)");
+      }
+      AlertRule.Comparison comparison = AlertRule.Comparison.parse(a.comparison);
+      if (comparison == null) {
+        problems.add(where + ": 'comparison' must be below or above, not " + a.comparison);
+      }
+      if (a.threshold == null || !Double.isFinite(a.threshold)) {
+        problems.add(where + ": 'threshold' must be a number");
+      }
+      if (a.forWindows == null || a.forWindows < 1) {
+        problems.add(where + ": 'forWindows' must be at least 1, not " + a.forWindows);
+      }
+      if (a.minCount == null || a.minCount < 1) {
+        problems.add(where + ": 'minCount' must be at least 1, not " + a.minCount);
+      }
+      String severity = a.severity == null ? "" : a.severity.toUpperCase(java.util.Locale.ROOT);
+      if (!AlertRule.SEVERITIES.contains(severity)) {
+        problems.add(
+            where + ": 'severity' must be one of " + AlertRule.SEVERITIES + ", not " + a.severity);
+      }
+      if (problems.size() == before) {
+        rules.add(
+            new AlertRule(
+                a.name,
+                a.task,
+                a.metric,
+                comparison,
+                a.threshold,
+                a.forWindows,
+                a.minCount,
+                severity,
+                Boolean.TRUE.equals(a.perVersion)));
+      }
+    }
+    return rules;
   }
 
   private List<Task> tasks(Config config, List<String> problems) {
@@ -714,6 +813,11 @@ public final class UseCase implements Serializable {
 
   public UnknownFieldPolicy unknownFieldPolicy() {
     return unknownFieldPolicy;
+  }
+
+  /** The alert rules on the live metrics ({@code alerts:}), in the config's order. */
+  public List<AlertRule> alerts() {
+    return alerts;
   }
 
   /**

@@ -39,5 +39,7 @@ public enum ErrorType {
   /** An output whose message exceeds the topic's size limit ({@code Topics.MAX_MESSAGE_BYTES}). */
   MESSAGE_TOO_LARGE,
   /** An output a sink could not encode. */
-  UNENCODABLE
+  UNENCODABLE,
+  /** An alert a webhook or mail server did not accept, after every retry. */
+  DELIVERY_FAILED
 }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param initialBackoff wait before the second attempt (about); doubled before each following one
  * @param maxBackoff upper bound of a single wait
  */
-public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff)
+    implements java.io.Serializable {
 
   /** Five attempts, waiting 0.5 s, 1 s, 2 s, 4 s in between (7.5 s at most). */
   public static final RetryPolicy DEFAULT =
