@@ -4,6 +4,7 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.options.Validation;
+import org.beammlops.pipelines.common.AlertOptions;
 import org.beammlops.pipelines.common.DedupOptions;
 import org.beammlops.pipelines.common.MlopsOptions;
 import org.beammlops.pipelines.common.StopOptions;
@@ -13,7 +14,12 @@ import org.beammlops.transforms.tracking.TrackingOptions;
 
 /** Options of {@code ./mlops score}. */
 public interface ScoreOptions
-    extends MlopsOptions, TrackingOptions, DedupOptions, StopOptions, StreamingOptions {
+    extends MlopsOptions,
+        TrackingOptions,
+        DedupOptions,
+        StopOptions,
+        AlertOptions,
+        StreamingOptions {
   /** Where the consumer group starts reading. */
   enum StartAt {
     /** Its committed offsets; the earliest when it has none. */

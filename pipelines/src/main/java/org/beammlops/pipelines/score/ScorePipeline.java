@@ -5,9 +5,12 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.beammlops.pipelines.common.AlertOptions;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.alerts.DeliverAlerts;
+import org.beammlops.transforms.alerts.RefusedModelAlerts;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
 import org.beammlops.transforms.deadletter.WriteDeadLetters;
 import org.beammlops.transforms.inference.MlflowOnnxModelHandler;
@@ -34,7 +37,8 @@ import org.joda.time.Instant;
  * <pre>
  * &lt;uc&gt;.requests ─ ScoreRequests(parse, one per id, RunInference following the champion) ─┬─ PublishPredictions ─ &lt;uc&gt;.predictions
  *                                                                                 ├─ WritePredictionLog ─ lake predictions/
- *                                                                                 └─ PublishModelEvents ─ &lt;uc&gt;.alerts
+ *                                                                                 ├─ PublishModelEvents ─ &lt;uc&gt;.alerts
+ *                                                                                 └─ RefusedModelAlerts ─ DeliverAlerts ─ webhook, email
  * dead letters (unreadable, unscorable, unpublishable) ─ PublishDeadLetters ─ &lt;uc&gt;.dlq, WriteDeadLetters ─ lake deadletter/
  * </pre>
  *
@@ -83,10 +87,19 @@ public final class ScorePipeline {
             .modelEvents()
             .apply("PublishModelEvents", PublishModelEvents.to(bootstrap, useCase, NAME));
 
+    PCollection<DeadLetter> undeliveredAlerts =
+        scored
+            .modelEvents()
+            .apply("RefusedModelAlerts", RefusedModelAlerts.from(NAME))
+            .apply(
+                "DeliverAlerts",
+                DeliverAlerts.with(AlertOptions.delivery(options), useCase.name(), NAME));
+
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(scored.deadLetters())
             .and(unpublishedPredictions)
             .and(unpublishedEvents)
+            .and(undeliveredAlerts)
             .apply("AllDeadLetters", Flatten.pCollections());
     deadLetters.apply(
         "PublishDeadLetters", PublishDeadLetters.to(bootstrap, useCase.topics().dlq()));

@@ -121,6 +121,18 @@ public class ScoreHotSwapIT {
             WatchModelRegistry.resolve(server.url(), "models:/" + model + "/1"),
             requests);
     Path lake = TEMP.newFolder("lake-" + name).toPath();
+    // refused versions raise alerts through the alert webhook: a receiver in the test
+    List<JsonNode> webhookAlerts = java.util.Collections.synchronizedList(new ArrayList<>());
+    com.sun.net.httpserver.HttpServer webhook =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    webhook.createContext(
+        "/alerts",
+        exchange -> {
+          webhookAlerts.add(ScoringFixture.parse(exchange.getRequestBody().readAllBytes()));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    webhook.start();
     ScoreOptions options =
         ScoringFixture.options(
             KAFKA.bootstrapServers(),
@@ -131,7 +143,8 @@ public class ScoreHotSwapIT {
             "--requestsTopic=" + in,
             "--predictionsTopic=" + out,
             "--pollIntervalSeconds=" + POLL_SECONDS,
-            "--maxBatchSize=64");
+            "--maxBatchSize=64",
+            "--alertWebhook=http://127.0.0.1:" + webhook.getAddress().getPort() + "/alerts");
     // Both return at once, running.
     CompletableFuture<PipelineResult> job =
         CompletableFuture.supplyAsync(() -> ScoreCommand.start(options));
@@ -249,6 +262,23 @@ public class ScoreHotSwapIT {
         refused3.get("reason").asText().contains("still serving " + model + "/v" + v2));
     assertTrue(
         refused4.get("reason").asText(), refused4.get("reason").asText().contains("features"));
+
+    // ... and each refusal reached the webhook as a CRITICAL alert
+    webhook.stop(0);
+    List<String> refusedByWebhook =
+        webhookAlerts.stream()
+            .map(a -> a.get("alert"))
+            .filter(a -> a.get("alertKind").asText().equals("MODEL_REFUSED"))
+            .map(
+                a ->
+                    a.get("severity").asText()
+                        + " v"
+                        + a.get("attributes").get("modelVersion").asText())
+            .distinct()
+            .sorted()
+            .toList();
+    assertEquals(
+        webhookAlerts.toString(), List.of("CRITICAL v" + v3, "CRITICAL v" + v4), refusedByWebhook);
   }
 
   interface DirEdit {
