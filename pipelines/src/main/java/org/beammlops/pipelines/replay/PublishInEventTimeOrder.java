@@ -43,6 +43,7 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
   static final String FEEDBACK = "feedback";
   static final String DRIFTED = "drifted";
   static final String BAD = "badRecords";
+  static final String NOISY = "noisyLabels";
 
   /** Header naming what replay did to a message: {@code drifted} or a bad-message kind. */
   static final String MARK_HEADER = "mlops-replay";
@@ -57,6 +58,7 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
   private transient Counter feedback;
   private transient Counter drifted;
   private transient Counter bad;
+  private transient Counter noisy;
 
   PublishInEventTimeOrder(ReplayConfig config) {
     this.config = config;
@@ -71,6 +73,7 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
     feedback = PipelineCounters.counter(FEEDBACK);
     drifted = PipelineCounters.counter(DRIFTED);
     bad = PipelineCounters.counter(BAD);
+    noisy = PipelineCounters.counter(NOISY);
   }
 
   /** A feedback message waiting for the event-time clock to reach its due time. */
@@ -90,6 +93,7 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
     int n = records.size();
     Random random = new Random(config.seed);
     BitSet driftedRows = choose(n, (int) Math.round(config.driftShare * n), random);
+    BitSet noisyLabels = choose(n, (int) Math.round(config.labelNoise * n), random);
     int badCount = (int) Math.round(config.badShare * n);
     int[] badBefore = new int[n + 1];
     for (int i = 0; i < badCount; i++) {
@@ -151,7 +155,13 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
         published.inc();
         pending.add(
             new PendingFeedback(
-                eventTime + config.feedbackDelayMillis, i, id, feedbackPayload(record, id)));
+                eventTime + config.feedbackDelayMillis,
+                i,
+                id,
+                feedbackPayload(record, id, noisyLabels.get(i))));
+        if (noisyLabels.get(i)) {
+          noisy.inc();
+        }
         if (inFlight.size() >= 10_000) {
           awaitAll(inFlight);
         }
@@ -183,7 +193,7 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
    * The feedback message: the record's id, event time, and each task's label in its own terms (the
    * value, 0 or 1, the class name), as the feedback-metrics pipeline reads it.
    */
-  private byte[] feedbackPayload(GenericRecord record, String id) {
+  private byte[] feedbackPayload(GenericRecord record, String id, boolean wrong) {
     long eventTime = eventTime(record);
     ObjectNode node = JSON.createObjectNode();
     node.put("requestId", id);
@@ -194,6 +204,9 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
     for (Task task : config.useCase.tasks()) {
       Object raw = record.get(task.label());
       Double target = task.target(raw);
+      if (target != null && wrong) {
+        target = wrongTarget(task, target);
+      }
       if (target == null) {
         labels.putNull(task.name());
       } else if (task.type() == Task.Type.MULTICLASS) {
@@ -204,6 +217,22 @@ final class PublishInEventTimeOrder extends DoFn<KV<Integer, Iterable<GenericRec
     }
     return node.toString().getBytes(StandardCharsets.UTF_8);
   }
+
+  /**
+   * A wrong target for label noise: the other class of a binary task, the next class of a
+   * multi-class one, for regression the value moved by {@link #REGRESSION_NOISE} in the direction
+   * of its sign (so a delay of 0 becomes 30).
+   */
+  static double wrongTarget(Task task, double target) {
+    return switch (task.type()) {
+      case CLASSIFICATION -> 1 - target;
+      case MULTICLASS -> (target + 1) % task.classes().size();
+      case REGRESSION -> target + (target < 0 ? -REGRESSION_NOISE : REGRESSION_NOISE);
+    };
+  }
+
+  /** How far label noise moves a regression target. */
+  static final double REGRESSION_NOISE = 30;
 
   /**
    * A record's event time, which orders the replay; for a use case without one (or a record that

@@ -27,6 +27,7 @@ final class ReplayConfig implements Serializable {
   final DriftKind driftKind;
   final String driftAmount;
   final double badShare;
+  final double labelNoise;
   final long seed;
   final long limit;
 
@@ -58,6 +59,7 @@ final class ReplayConfig implements Serializable {
     }
     this.driftShare = share("--drift", options.getDrift());
     this.badShare = share("--badRecords", options.getBadRecords());
+    this.labelNoise = share("--labelNoise", options.getLabelNoise());
     this.driftFeature = options.getDriftFeature();
     FieldSpec feature = driftShare > 0 ? driftFeature(useCase, driftFeature) : null;
     try {

@@ -72,6 +72,15 @@ public interface ReplayOptions extends MlopsOptions {
 
   void setBadRecords(double value);
 
+  @Description(
+      "Share of records (0..1) whose feedback carries a wrong label (exactly round(share * n)):"
+          + " another class for classification, the value moved by 30 (away from 0) for"
+          + " regression; the requests are unchanged, so the live metrics degrade.")
+  @Default.Double(0)
+  double getLabelNoise();
+
+  void setLabelNoise(double value);
+
   @Description("Seed for choosing drifted records and the place of bad ones.")
   @Default.Long(42)
   long getSeed();

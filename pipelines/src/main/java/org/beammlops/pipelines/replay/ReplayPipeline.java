@@ -57,7 +57,8 @@ public final class ReplayPipeline {
         PublishInEventTimeOrder.PUBLISHED,
         PublishInEventTimeOrder.FEEDBACK,
         PublishInEventTimeOrder.DRIFTED,
-        PublishInEventTimeOrder.BAD);
+        PublishInEventTimeOrder.BAD,
+        PublishInEventTimeOrder.NOISY);
   }
 
   static Pipeline build(ReplayOptions options, UseCase useCase, ReplayConfig config) {

@@ -123,6 +123,35 @@ public class ReplayPipelineIT {
   }
 
   @Test
+  public void labelNoiseChangesExactlyTheAskedShareOfFeedbackLabels() throws Exception {
+    KAFKA.createTopics(1, "clean.requests", "clean.feedback", "noise.requests", "noise.feedback");
+    ReplayPipeline.run(options("clean"));
+    Map<String, Object> counters = ReplayPipeline.run(options("noise", "--labelNoise=0.3"));
+    assertEquals(300L, counters.get("noisyLabels"));
+    Map<String, JsonNode> clean = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r :
+        KAFKA.readAll("clean.feedback", ROWS, Duration.ofSeconds(60))) {
+      clean.put(r.key(), JSON.readTree(r.value()).get("labels"));
+    }
+    int changed = 0;
+    for (ConsumerRecord<String, byte[]> r :
+        KAFKA.readAll("noise.feedback", ROWS, Duration.ofSeconds(60))) {
+      JsonNode noisy = JSON.readTree(r.value()).get("labels");
+      JsonNode truth = clean.get(r.key());
+      double delay = truth.get("delay").asDouble();
+      if (noisy.equals(truth)) {
+        continue;
+      }
+      changed++;
+      // both tasks' labels are wrong: the other class, the delay moved 30 away from 0
+      assertEquals(1 - truth.get("delay15").asDouble(), noisy.get("delay15").asDouble(), 0);
+      assertEquals(delay + (delay < 0 ? -30 : 30), noisy.get("delay").asDouble(), 0);
+    }
+    assertEquals(ROWS, clean.size());
+    assertEquals(300, changed);
+  }
+
+  @Test
   public void driftChangesExactlyTheAskedShare() throws Exception {
     KAFKA.createTopics(2, "plain.requests", "plain.feedback", "drift.requests", "drift.feedback");
     ReplayPipeline.run(options("plain"));
