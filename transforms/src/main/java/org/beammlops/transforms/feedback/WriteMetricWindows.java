@@ -1,18 +1,11 @@
 package org.beammlops.transforms.feedback;
 
-import java.time.ZoneOffset;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.WriteFilesResult;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptor;
 import org.beammlops.schemas.MetricWindow;
-import org.beammlops.transforms.lake.CommitWindows;
-import org.beammlops.transforms.lake.GenericRecords;
 import org.beammlops.transforms.lake.Lake;
-import org.beammlops.transforms.lake.WritePartitionedParquet;
+import org.beammlops.transforms.lake.WriteDatedRecords;
 
 /**
  * Every emitted {@link MetricWindow} pane as Parquet under {@code <lake>/<uc>/metrics/date=<day the
@@ -37,25 +30,14 @@ public final class WriteMetricWindows
   }
 
   @Override
-  public WriteFilesResult<String> expand(PCollection<MetricWindow> windows) {
-    return windows
-        .apply(
-            "AsRows",
-            MapElements.into(TypeDescriptor.of(GenericRecord.class)).via(GenericRecords::toGeneric))
-        .setCoder(AvroCoder.of(GenericRecord.class, MetricWindow.getClassSchema()))
-        .apply("CommitEvery", CommitWindows.every(commitIntervalSeconds))
-        .apply(
-            "WriteParquet",
-            WritePartitionedParquet.to(
-                    lake.metricsDir(),
-                    lake.tempDir(),
-                    MetricWindow.getClassSchema(),
-                    runId,
-                    r ->
-                        java.time.Instant.ofEpochMilli(GenericRecords.millis(r.get("windowEnd")))
-                            .atZone(ZoneOffset.UTC)
-                            .toLocalDate()
-                            .toString())
-                .withNumShards(1));
+  public WriteFilesResult<String> expand(PCollection<MetricWindow> records) {
+    return records.apply(
+        WriteDatedRecords.<MetricWindow>to(
+            lake,
+            lake.metricsDir(),
+            MetricWindow.getClassSchema(),
+            "windowEnd",
+            runId,
+            commitIntervalSeconds));
   }
 }

@@ -1,18 +1,11 @@
 package org.beammlops.transforms.serving;
 
-import java.time.ZoneOffset;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.WriteFilesResult;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptor;
 import org.beammlops.schemas.Prediction;
-import org.beammlops.transforms.lake.CommitWindows;
-import org.beammlops.transforms.lake.GenericRecords;
 import org.beammlops.transforms.lake.Lake;
-import org.beammlops.transforms.lake.WritePartitionedParquet;
+import org.beammlops.transforms.lake.WriteDatedRecords;
 
 /**
  * The prediction log of a streaming scorer: every prediction as Parquet under {@code
@@ -38,25 +31,14 @@ public final class WritePredictionLog
   }
 
   @Override
-  public WriteFilesResult<String> expand(PCollection<Prediction> predictions) {
-    return predictions
-        .apply(
-            "AsRows",
-            MapElements.into(TypeDescriptor.of(GenericRecord.class)).via(GenericRecords::toGeneric))
-        .setCoder(AvroCoder.of(GenericRecord.class, Prediction.getClassSchema()))
-        .apply("CommitEvery", CommitWindows.every(commitIntervalSeconds))
-        .apply(
-            "WriteParquet",
-            WritePartitionedParquet.to(
-                    lake.predictionsDir(),
-                    lake.tempDir(),
-                    Prediction.getClassSchema(),
-                    runId,
-                    r ->
-                        java.time.Instant.ofEpochMilli(GenericRecords.millis(r.get("scoredAt")))
-                            .atZone(ZoneOffset.UTC)
-                            .toLocalDate()
-                            .toString())
-                .withNumShards(1));
+  public WriteFilesResult<String> expand(PCollection<Prediction> records) {
+    return records.apply(
+        WriteDatedRecords.<Prediction>to(
+            lake,
+            lake.predictionsDir(),
+            Prediction.getClassSchema(),
+            "scoredAt",
+            runId,
+            commitIntervalSeconds));
   }
 }
