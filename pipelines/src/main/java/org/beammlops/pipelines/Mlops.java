@@ -13,6 +13,8 @@ import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
 import org.beammlops.pipelines.metrics.FeedbackMetricsCommand;
 import org.beammlops.pipelines.metrics.FeedbackMetricsOptions;
+import org.beammlops.pipelines.monitor.MonitorCommand;
+import org.beammlops.pipelines.monitor.MonitorOptions;
 import org.beammlops.pipelines.replay.ReplayOptions;
 import org.beammlops.pipelines.replay.ReplayPipeline;
 import org.beammlops.pipelines.score.ScoreCommand;
@@ -80,6 +82,15 @@ public final class Mlops {
             (args, presets) ->
                 Commands.runPipelineForExitCode(
                     args, FeedbackMetricsOptions.class, presets, FeedbackMetricsCommand::run)));
+    COMMANDS.put(
+        "monitor",
+        new Command(
+            "serve <uc>'s dashboard (/) and Prometheus endpoint (/metrics) from its metrics,"
+                + "\n                 alerts, predictions and dead-letter topics and the registry",
+            MonitorOptions.class,
+            (args, presets) ->
+                Commands.runPipelineForExitCode(
+                    args, MonitorOptions.class, OptionPresets.NONE, MonitorCommand::run)));
     COMMANDS.put(
         "score-summary",
         new Command(

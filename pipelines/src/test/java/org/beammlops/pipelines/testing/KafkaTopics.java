@@ -32,6 +32,22 @@ public final class KafkaTopics {
     }
   }
 
+  /** Publishes {@code values} to {@code topic} in order and waits until the broker has them. */
+  public static void send(String bootstrap, String topic, List<byte[]> values) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("acks", "all");
+    try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            props,
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      for (byte[] value : values) {
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, value)).get();
+      }
+    }
+  }
+
   /** Reads a topic from the beginning until {@code expected} records arrived or time ran out. */
   public static List<ConsumerRecord<String, byte[]>> readAll(
       String bootstrap, String topic, int expected, Duration timeout) {

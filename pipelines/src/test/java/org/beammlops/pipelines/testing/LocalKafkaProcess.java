@@ -18,7 +18,7 @@ import org.junit.rules.TemporaryFolder;
  * (infra/local's launcher), so that a test can stop it and start it again on the same port and log
  * directory: a broker restart that clients see as such, which the in-JVM broker cannot give.
  */
-public final class LocalKafkaProcess extends ExternalResource {
+public final class LocalKafkaProcess extends ExternalResource implements AutoCloseable {
   private static final String MAIN = "org.beammlops.local.LocalStackCommand";
   private final TemporaryFolder temp = new TemporaryFolder();
   private Path home;
@@ -43,6 +43,18 @@ public final class LocalKafkaProcess extends ExternalResource {
     } finally {
       temp.delete();
     }
+  }
+
+  /** A running broker for a test that starts and stops it itself (close it when done). */
+  public static LocalKafkaProcess started() throws Throwable {
+    LocalKafkaProcess broker = new LocalKafkaProcess();
+    broker.before();
+    return broker;
+  }
+
+  @Override
+  public void close() {
+    after();
   }
 
   public String bootstrapServers() {

@@ -59,7 +59,7 @@ public final class PublishModelEvents
   }
 
   /** The event as the JSON message on the alerts topic. */
-  static byte[] json(String useCase, ModelEvent e) {
+  public static byte[] json(String useCase, ModelEvent e) {
     ObjectNode node = JSON.createObjectNode();
     node.put("kind", "model_event");
     node.put("useCase", useCase);
