@@ -49,7 +49,9 @@ public final class BenchCommand {
           + " [--maxBatchSize=256] [--requests=N] [--maxSeconds=40] [--rate=5000] [--rateSeconds=20]"
           + " [--input=data/flights-sample.parquet] [any ./mlops score option]\n"
           + "       ./mlops bench prepare [--input=data/flights-sample.parquet] [--dailyRows=10000]"
-          + " [--dailyDays=3650] [--runner=DirectRunner|FlinkRunner]";
+          + " [--dailyDays=3650] [--runner=DirectRunner|FlinkRunner]\n"
+          + "       ./mlops bench metrics [--runners=plain,direct,flink] [--requests=100000]"
+          + " [any ./mlops metrics option]";
 
   /**
    * What {@code bench train} passes unless the user gives the option: the flights file spans
@@ -81,7 +83,8 @@ public final class BenchCommand {
 
   /** Runs {@code ingest}, {@code train} or {@code score} and returns the exit code. */
   public static int run(String[] args, OptionPresets presets) {
-    if (args.length == 0 || !List.of("ingest", "train", "score", "prepare").contains(args[0])) {
+    if (args.length == 0
+        || !List.of("ingest", "train", "score", "prepare", "metrics").contains(args[0])) {
       System.err.println(USAGE);
       return Commands.USAGE_ERROR;
     }
@@ -93,6 +96,7 @@ public final class BenchCommand {
           switch (args[0]) {
             case "train" -> TrainOptions.class;
             case "score" -> ScoreBenchOptions.class;
+            case "metrics" -> org.beammlops.pipelines.metrics.FeedbackMetricsOptions.class;
             default -> IngestOptions.class;
           });
       return 0;
@@ -103,6 +107,9 @@ public final class BenchCommand {
       }
       if (args[0].equals("score")) {
         return ScoreBench.run(rest, presets);
+      }
+      if (args[0].equals("metrics")) {
+        return MetricsBench.run(rest, presets);
       }
       if (args[0].equals("prepare")) {
         return PrepareBench.run(rest, presets);
@@ -118,7 +125,7 @@ public final class BenchCommand {
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return Commands.USAGE_ERROR;
-    } catch (IOException | RuntimeException e) {
+    } catch (Exception e) {
       System.err.println("error: " + e);
       if (System.getenv("MLOPS_DEBUG") != null) {
         e.printStackTrace();

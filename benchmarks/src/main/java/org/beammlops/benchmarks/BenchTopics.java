@@ -37,29 +37,35 @@ record BenchTopics(String requests, String predictions) {
 
   static BenchTopics create(String bootstrap, String prefix) {
     BenchTopics topics = new BenchTopics(prefix + ".requests", prefix + ".predictions");
+    create(bootstrap, List.of(topics.requests(), topics.predictions()));
+    return topics;
+  }
+
+  /** Creates one-partition topics {@code names} and waits until they exist. */
+  static void create(String bootstrap, List<String> names) {
     try (Admin admin = admin(bootstrap)) {
       admin
-          .createTopics(
-              List.of(
-                  new NewTopic(topics.requests(), 1, (short) 1),
-                  new NewTopic(topics.predictions(), 1, (short) 1)))
+          .createTopics(names.stream().map(n -> new NewTopic(n, 1, (short) 1)).toList())
           .all()
           .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot create the bench topics " + topics + ": " + e, e);
+      throw new IllegalStateException("cannot create the bench topics " + names + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     }
-    return topics;
+  }
+
+  void delete(String bootstrap) {
+    delete(bootstrap, List.of(requests, predictions));
   }
 
   /** Best effort: a topic left behind is noise on the broker, not a wrong figure. */
-  void delete(String bootstrap) {
+  static void delete(String bootstrap, List<String> names) {
     try (Admin admin = admin(bootstrap)) {
-      admin.deleteTopics(List.of(requests, predictions)).all().get(30, TimeUnit.SECONDS);
+      admin.deleteTopics(names).all().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      System.err.println("bench: could not delete " + this + ": " + e);
+      System.err.println("bench: could not delete " + names + ": " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

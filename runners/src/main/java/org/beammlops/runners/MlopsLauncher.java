@@ -31,7 +31,7 @@ public final class MlopsLauncher {
         printHelp();
         code = 0;
       }
-      case "demo" -> code = Demo.run(System.getenv(), new RunnerPresets());
+      case "demo" -> code = Demo.run(line, System.getenv(), new RunnerPresets());
       default -> code = Mlops.run(line, new RunnerPresets());
     }
     if (code != 0 && logging.logFile() != null) {

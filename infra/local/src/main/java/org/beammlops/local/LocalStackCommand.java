@@ -24,17 +24,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "mlops local",
     description =
-        "Start, stop and inspect the local stack (a single-node Kafka broker and an"
-            + " MLflow-compatible tracking server).",
+        "Start, stop and inspect the local stack (a single-node Kafka broker, an"
+            + " MLflow-compatible tracking server and the monitor).",
     footer = {
       "",
       "Environment: MLOPS_HOME (state dir), MLOPS_KAFKA_PORT, MLOPS_KAFKA_CONTROLLER_PORT,",
-      "MLOPS_TRACKING_PORT, MLOPS_TRACKING_USERNAME and MLOPS_TRACKING_PASSWORD (basic auth).",
-      "'up' prints 'kafka: bootstrap=HOST:PORT' and 'tracking: url=URL' and writes",
-      "<home>/local.env."
+      "MLOPS_TRACKING_PORT, MLOPS_TRACKING_USERNAME and MLOPS_TRACKING_PASSWORD (basic auth),",
+      "MLOPS_MONITOR_PORT. The monitor serves the first --use-case (default: the default one).",
+      "'up' prints 'kafka: bootstrap=HOST:PORT', 'tracking: url=URL' and 'monitor: url=URL'",
+      "and writes <home>/local.env."
     })
 public final class LocalStackCommand implements Callable<Integer> {
-  static final String COMPONENTS = "Components (default: all): kafka, tracking.";
+  static final String COMPONENTS = "Components (default: all): kafka, tracking, monitor.";
 
   @Option(
       names = "--home",
@@ -67,6 +68,16 @@ public final class LocalStackCommand implements Callable<Integer> {
       defaultValue = "${env:MLOPS_TRACKING_PORT:-5000}",
       description = "Tracking server port on 127.0.0.1 (default: $MLOPS_TRACKING_PORT, else 5000).")
   int trackingPort;
+
+  @Option(
+      names = "--monitor-port",
+      paramLabel = "PORT",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:MLOPS_MONITOR_PORT:-9470}",
+      description =
+          "Monitor (dashboard and /metrics) port on 127.0.0.1 (default: $MLOPS_MONITOR_PORT,"
+              + " else 9470).")
+  int monitorPort;
 
   @Option(
       names = {"--use-case", "--useCase"},
@@ -159,12 +170,21 @@ public final class LocalStackCommand implements Callable<Integer> {
             trackingPort,
             BrokerSettings.currentClasspath(),
             TrackingSettings.DEFAULT_MAX_HEAP);
-    return new LocalStack(home, List.of(new KafkaBroker(settings), new TrackingServer(tracking)));
+    MonitorService monitor =
+        new MonitorService(
+            home,
+            monitorPort,
+            System.getenv().getOrDefault(MonitorService.ENV_CLASSPATH, ""),
+            useCases.isEmpty() ? UseCases.loadOrDefault(null).name() : useCases.get(0),
+            "127.0.0.1:" + port,
+            tracking.url());
+    return new LocalStack(
+        home, List.of(new KafkaBroker(settings), new TrackingServer(tracking), monitor));
   }
 
   private List<String> checked(List<String> components) {
     List<String> names = components == null ? List.of() : components;
-    List<String> known = List.of(KafkaBroker.NAME, TrackingServer.NAME);
+    List<String> known = List.of(KafkaBroker.NAME, TrackingServer.NAME, MonitorService.NAME);
     for (String name : names) {
       if (!known.contains(name)) {
         throw usage("Unknown component '%s'. Known components: %s", name, String.join(", ", known));

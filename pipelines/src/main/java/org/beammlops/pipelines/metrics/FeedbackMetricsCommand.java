@@ -1,6 +1,7 @@
 package org.beammlops.pipelines.metrics;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.Pipeline;
@@ -52,6 +53,20 @@ public final class FeedbackMetricsCommand {
   public static Map<String, Object> run(FeedbackMetricsOptions options) {
     UseCase useCase = UseCases.loadOrDefault(options.getUseCase());
     Task task = useCase.task(options.getTask());
+    if (options.getStartAt() == org.beammlops.pipelines.score.ScoreOptions.StartAt.latest) {
+      String group = FeedbackMetricsPipeline.consumerGroup(options, useCase, task);
+      long skipped = 0;
+      for (String topic :
+          List.of(
+              FeedbackMetricsPipeline.predictionsTopic(options, useCase),
+              FeedbackMetricsPipeline.feedbackTopic(options, useCase))) {
+        skipped +=
+            new org.beammlops.pipelines.score.GroupOffsets(
+                    options.getBootstrapServers(), topic, group)
+                .moveToEnd();
+      }
+      PipelineReports.progress("metrics: skipped " + skipped + " messages already on the topics");
+    }
     FeedbackMetricsPipeline.Settings settings = settings(options, useCase, task);
     TrackingSettings tracking =
         options.getTrackMetrics() ? TrackingSettings.fromOptions(options) : null;

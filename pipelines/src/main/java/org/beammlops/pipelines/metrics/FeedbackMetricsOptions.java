@@ -89,6 +89,15 @@ public interface FeedbackMetricsOptions
 
   void setConsumerGroup(String value);
 
+  @Description(
+      "Where the consumer group starts: committed (its committed offsets; the earliest when it has"
+          + " none) or latest (first moves the group to the end of both topics: only what is sent"
+          + " from now on).")
+  @Default.Enum("committed")
+  org.beammlops.pipelines.score.ScoreOptions.StartAt getStartAt();
+
+  void setStartAt(org.beammlops.pipelines.score.ScoreOptions.StartAt value);
+
   @Description("Stop after this many prediction messages (0 = run until stopped): a bounded run.")
   @Default.Long(0)
   long getMaxPredictions();

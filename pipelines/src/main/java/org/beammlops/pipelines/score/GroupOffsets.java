@@ -29,7 +29,7 @@ import org.apache.kafka.common.TopicPartition;
  * read (they are committed when a bundle is finalized), but the end offsets minus the position at
  * launch is how many messages arrived for it, to compare with its {@code read} counter.
  */
-final class GroupOffsets {
+public final class GroupOffsets {
   private static final int DEFAULT_TIMEOUT_SECONDS = 30;
 
   private final String bootstrapServers;
@@ -37,7 +37,7 @@ final class GroupOffsets {
   private final String group;
   private final int timeoutSeconds;
 
-  GroupOffsets(String bootstrapServers, String topic, String group) {
+  public GroupOffsets(String bootstrapServers, String topic, String group) {
     this(bootstrapServers, topic, group, DEFAULT_TIMEOUT_SECONDS);
   }
 
@@ -72,7 +72,7 @@ final class GroupOffsets {
    * Commits the end offsets of every partition for the group and returns how many messages that
    * skips. The group must have no running members.
    */
-  long moveToEnd() {
+  public long moveToEnd() {
     Map<TopicPartition, Long> from = positions();
     return withAdmin(
         admin -> {

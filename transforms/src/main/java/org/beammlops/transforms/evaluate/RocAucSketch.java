@@ -14,13 +14,17 @@ import java.util.TreeMap;
  * result does not depend on the order of adds and merges.
  */
 public final class RocAucSketch implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   /** Most distinct scores kept exactly, and the number of bins after that. */
   public static final int CAPACITY = 4096;
 
-  /** Score (exact) or bin lower edge (binned) to {positives, negatives}. */
-  private TreeMap<Double, long[]> counts = new TreeMap<>();
+  /**
+   * Score (exact) or bin lower edge (binned) to {positives, negatives}. Transient: {@link
+   * #writeObject} writes it as primitives, since a runner encodes a window's accumulator on every
+   * state access and default serialization of thousands of boxed entries dominated that cost.
+   */
+  private transient TreeMap<Double, long[]> counts = new TreeMap<>();
 
   private boolean binned;
 
@@ -113,5 +117,26 @@ public final class RocAucSketch implements Serializable {
   /** The lower edge of the score's bin; a score of exactly 1 shares the last bin. */
   private static double bin(double score) {
     return Math.min(Math.floor(score * CAPACITY), CAPACITY - 1) / CAPACITY;
+  }
+
+  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+    out.defaultWriteObject();
+    out.writeInt(counts.size());
+    for (Map.Entry<Double, long[]> e : counts.entrySet()) {
+      out.writeDouble(e.getKey());
+      out.writeLong(e.getValue()[0]);
+      out.writeLong(e.getValue()[1]);
+    }
+  }
+
+  private void readObject(java.io.ObjectInputStream in)
+      throws java.io.IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    int n = in.readInt();
+    counts = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      double key = in.readDouble();
+      counts.put(key, new long[] {in.readLong(), in.readLong()});
+    }
   }
 }

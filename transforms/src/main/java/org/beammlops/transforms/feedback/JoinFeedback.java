@@ -101,8 +101,8 @@ public final class JoinFeedback extends PTransform<PCollectionTuple, PCollection
             .apply(
                 "JoinByRequestId",
                 ParDo.of(new JoinFn(ttl)).withOutputTags(OUTCOMES, TupleTagList.of(ORPHAN_TRUTHS)));
-    joined.get(OUTCOMES).setCoder(SerializableCoder.of(Outcome.class));
-    joined.get(ORPHAN_TRUTHS).setCoder(SerializableCoder.of(Truth.class));
+    joined.get(OUTCOMES).setCoder(OutcomeCoder.of());
+    joined.get(ORPHAN_TRUTHS).setCoder(OutcomeCoder.TruthCoder.of());
     return joined;
   }
 

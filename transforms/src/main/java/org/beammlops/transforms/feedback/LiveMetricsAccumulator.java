@@ -12,7 +12,7 @@ import org.beammlops.transforms.evaluate.RegressionWindowAccumulator;
  * (label coverage), and the task kind's accumulator over the labelled ones. Bounded in size at any
  * window size, and mergeable, so a runner can combine it in parts.
  */
-final class LiveMetricsAccumulator implements Serializable {
+public final class LiveMetricsAccumulator implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private long predictions;
@@ -21,7 +21,7 @@ final class LiveMetricsAccumulator implements Serializable {
   private final MultiClassWindowAccumulator multiClass;
   private final RegressionWindowAccumulator regression;
 
-  LiveMetricsAccumulator(Task task) {
+  public LiveMetricsAccumulator(Task task) {
     binary = task.type() == Task.Type.CLASSIFICATION ? new BinaryWindowAccumulator() : null;
     multiClass =
         task.type() == Task.Type.MULTICLASS
@@ -30,7 +30,7 @@ final class LiveMetricsAccumulator implements Serializable {
     regression = task.type() == Task.Type.REGRESSION ? new RegressionWindowAccumulator() : null;
   }
 
-  LiveMetricsAccumulator add(Outcome o) {
+  public LiveMetricsAccumulator add(Outcome o) {
     predictions++;
     if (!o.labelled()) {
       return this;
@@ -47,7 +47,7 @@ final class LiveMetricsAccumulator implements Serializable {
     return this;
   }
 
-  LiveMetricsAccumulator merge(LiveMetricsAccumulator other) {
+  public LiveMetricsAccumulator merge(LiveMetricsAccumulator other) {
     predictions += other.predictions;
     labelled += other.labelled;
     if (binary != null) {
@@ -60,12 +60,12 @@ final class LiveMetricsAccumulator implements Serializable {
     return this;
   }
 
-  long predictions() {
+  public long predictions() {
     return predictions;
   }
 
   /** {@code count, labelled, label_coverage}, then the task kind's metrics. */
-  MetricValues result() {
+  public MetricValues result() {
     MetricValues m = new MetricValues();
     m.put("count", predictions);
     m.put("labelled", labelled);

@@ -1,7 +1,6 @@
 package org.beammlops.transforms.feedback;
 
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.metrics.Counter;
@@ -45,17 +44,14 @@ public final class ParseJoinInputs {
   /** Prediction messages to outcomes of {@code task}, and dead letters. */
   public static PTransform<PCollection<KafkaRecord<byte[], byte[]>>, PCollectionTuple> predictions(
       UseCase useCase, Task task, String pipeline) {
-    return new Parse<>(
-        OUTCOMES,
-        SerializableCoder.of(Outcome.class),
-        new ParsePredictionFn(useCase, task, pipeline));
+    return new Parse<>(OUTCOMES, OutcomeCoder.of(), new ParsePredictionFn(useCase, task, pipeline));
   }
 
   /** Feedback messages to truths of {@code task}, and dead letters. */
   public static PTransform<PCollection<KafkaRecord<byte[], byte[]>>, PCollectionTuple> feedback(
       UseCase useCase, Task task, String pipeline) {
     return new Parse<>(
-        TRUTHS, SerializableCoder.of(Truth.class), new ParseFeedbackFn(useCase, task, pipeline));
+        TRUTHS, OutcomeCoder.TruthCoder.of(), new ParseFeedbackFn(useCase, task, pipeline));
   }
 
   private static final class Parse<T>

@@ -154,8 +154,7 @@ public abstract class WindowedMetrics
 
   @Override
   public PCollection<MetricWindow> expand(PCollection<Outcome> outcomes) {
-    Coder<KV<String, Outcome>> keyed =
-        KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Outcome.class));
+    Coder<KV<String, Outcome>> keyed = KvCoder.of(StringUtf8Coder.of(), OutcomeCoder.of());
     PCollection<KV<String, Outcome>> windowed =
         outcomes
             .apply("ByVersionAndAll", ParDo.of(new ByVersionAndAll()))

@@ -66,6 +66,29 @@ public class WindowAccumulatorsTest {
     assertEquals(10_000, merged.positives() + merged.negatives());
   }
 
+  /** A runner encodes accumulators on state access: the sketch's own encoding must lose nothing. */
+  @Test
+  public void aSerializedSketchKeepsEveryCountExactAndBinned() {
+    Random random = new Random(7);
+    for (int n : new int[] {0, 100, RocAucSketch.CAPACITY + 1000}) {
+      RocAucSketch sketch = new RocAucSketch();
+      for (int i = 0; i < n; i++) {
+        double score = random.nextDouble();
+        sketch.add(score, random.nextDouble() < score);
+      }
+      RocAucSketch copy = org.apache.beam.sdk.util.SerializableUtils.clone(sketch);
+      assertEquals(sketch.binned(), copy.binned());
+      assertEquals(sketch.positives(), copy.positives());
+      assertEquals(sketch.negatives(), copy.negatives());
+      if (n > 0) {
+        assertEquals(sketch.auc(), copy.auc(), EXACT);
+        assertEquals(sketch.errorBound(), copy.errorBound(), EXACT);
+        copy.add(0.5, true); // the copy's map is a live one
+        assertEquals(sketch.positives() + 1, copy.positives());
+      }
+    }
+  }
+
   @Test
   public void binaryEqualsTheOfflineMetricsAtTheModelsDecision() {
     Random random = new Random(11);
