@@ -160,7 +160,7 @@ public final class Demo {
     Path scoreLog = home.resolve("demo/score-" + runId + ".log");
     Path scoreOut = home.resolve("demo/score-" + runId + ".json");
     step(
-        "== 4/6 start scoring flights.requests with models:/flights-delay15@champion (run "
+        "== 4/7 start scoring flights.requests with models:/flights-delay15@champion (run "
             + runId
             + "; log "
             + scoreLog

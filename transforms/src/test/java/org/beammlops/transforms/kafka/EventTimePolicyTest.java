@@ -64,6 +64,12 @@ public class EventTimePolicyTest {
         new EventTimePolicy(MILLIS, delay, Duration.standardDays(1), Optional.empty());
     Context ctx = new Context();
     assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, policy.getWatermark(ctx));
+    ctx.backlog = 0; // an empty topic: the job started before its traffic
+    assertEquals(
+        "the wall clock is not the event time of data yet to come",
+        BoundedWindow.TIMESTAMP_MIN_VALUE,
+        policy.getWatermark(ctx));
+    ctx.backlog = 10;
     assertEquals(T, policy.getTimestampForRecord(ctx, at(T)));
     Instant later = T.plus(Duration.standardMinutes(5));
     assertEquals(later, policy.getTimestampForRecord(ctx, at(later)));
