@@ -172,7 +172,8 @@ class LocalStackCommandIT {
     CommandResult down = run("down");
 
     assertEquals(0, down.code(), down.toString());
-    assertTrue(down.out().startsWith("tracking: stopped pid="), "last started, first stopped");
+    assertTrue(down.out().startsWith("monitor: not running"), "last started, first stopped");
+    assertTrue(down.out().contains("tracking: stopped pid="), down.out());
     assertTrue(down.out().contains("kafka: stopped pid=" + firstPid), down.out());
     assertFalse(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false));
     assertTrue(canBind(port), "client port still taken");
@@ -243,7 +244,7 @@ class LocalStackCommandIT {
 
     assertEquals(2, unknownComponent.code());
     assertEquals(
-        "error: Unknown component 'zookeeper'. Known components: kafka, tracking (see --help)",
+        "error: Unknown component 'zookeeper'. Known components: kafka, tracking, monitor (see --help)",
         unknownComponent.err().strip());
     assertEquals(2, unknownUseCase.code());
     assertTrue(
