@@ -115,6 +115,7 @@ final class MetricsBench {
                 "--maxPredictions=" + published[0],
                 "--maxFeedback=" + published[1],
                 "--trackMetrics=false",
+                "--checkModelVersions=false", // synthetic traffic of no registered model
                 "--lake=" + Files.createTempDirectory("mlops-bench-metrics-"),
                 "--runner=" + (runner.equals("direct") ? "DirectRunner" : "FlinkRunner")));
         PipelineReports.progress("bench: metrics on " + runner + " " + String.join(" ", runArgs));

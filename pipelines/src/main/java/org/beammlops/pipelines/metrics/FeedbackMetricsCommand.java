@@ -34,6 +34,7 @@ public final class FeedbackMetricsCommand {
   static final String[] COUNTERS = {
     ParseJoinInputs.PREDICTIONS_READ,
     ParseJoinInputs.FEEDBACK_READ,
+    ParseJoinInputs.UNVERIFIED_VERSION,
     JoinFeedback.PREDICTIONS,
     JoinFeedback.MATCHED,
     JoinFeedback.UNMATCHED,
@@ -69,7 +70,9 @@ public final class FeedbackMetricsCommand {
     }
     FeedbackMetricsPipeline.Settings settings = settings(options, useCase, task);
     TrackingSettings tracking =
-        options.getTrackMetrics() ? TrackingSettings.fromOptions(options) : null;
+        options.getTrackMetrics() || options.getCheckModelVersions()
+            ? TrackingSettings.fromOptions(options)
+            : null;
     PipelineReports.progress(
         "metrics: "
             + FeedbackMetricsPipeline.predictionsTopic(options, useCase)

@@ -122,6 +122,21 @@ public interface FeedbackMetricsOptions
 
   void setExperiment(String value);
 
+  @Description(
+      "Dead-letter a prediction whose model version the registry does not hold (looked up on the"
+          + " tracking server, again at most every --modelVersionRefreshSeconds on a miss; kept and"
+          + " counted as unverifiedModelVersions while the server cannot be reached).")
+  @Default.Boolean(true)
+  boolean getCheckModelVersions();
+
+  void setCheckModelVersions(boolean value);
+
+  @Description("Least seconds between two registry lookups of one model after a miss.")
+  @Default.Long(10)
+  long getModelVersionRefreshSeconds();
+
+  void setModelVersionRefreshSeconds(long value);
+
   @Description("Seconds between metric-window file commits to the lake.")
   @Default.Integer(30)
   int getCommitIntervalSeconds();

@@ -25,6 +25,7 @@ import org.beammlops.transforms.feedback.FeedbackMessages;
 import org.beammlops.transforms.feedback.JoinFeedback;
 import org.beammlops.transforms.feedback.LogMetricWindows;
 import org.beammlops.transforms.feedback.MetricWindowJson;
+import org.beammlops.transforms.feedback.ModelVersionCheck;
 import org.beammlops.transforms.feedback.ParseJoinInputs;
 import org.beammlops.transforms.feedback.PredictionMessages;
 import org.beammlops.transforms.feedback.WindowedMetrics;
@@ -49,8 +50,9 @@ import org.joda.time.Duration;
  * dead letters (unreadable messages, unpublishable windows) ─ PublishDeadLetters ─ &lt;uc&gt;.dlq, WriteDeadLetters ─ lake
  * </pre>
  *
- * Both reads take the event time from the payload ({@link EventTimePolicy}) and commit their
- * offsets after the outputs, in one consumer group.
+ * ParsePredictions dead-letters a prediction of a model version the registry does not hold ({@link
+ * ModelVersionCheck}). Both reads take the event time from the payload ({@link EventTimePolicy})
+ * and commit their offsets after the outputs, in one consumer group.
  */
 public final class FeedbackMetricsPipeline {
   static final String NAME = "metrics";
@@ -93,7 +95,9 @@ public final class FeedbackMetricsPipeline {
                     options.getMaxPredictions(),
                     predictionMessages::eventTimeOrNull,
                     settings))
-            .apply("ParsePredictions", ParseJoinInputs.predictions(useCase, task, NAME));
+            .apply(
+                "ParsePredictions",
+                ParseJoinInputs.predictions(useCase, task, NAME, versionCheck(options, tracking)));
     PCollectionTuple feedback =
         pipeline
             .apply(
@@ -182,6 +186,14 @@ public final class FeedbackMetricsPipeline {
             options.getBootstrapServers(), topic, group, maxRecords, 0)
         .withTimestampPolicyFactory(
             EventTimePolicy.factory(eventTime, settings.maxOutOfOrder(), settings.maxAhead()));
+  }
+
+  private static ModelVersionCheck versionCheck(
+      FeedbackMetricsOptions options, TrackingSettings tracking) {
+    return options.getCheckModelVersions()
+        ? ModelVersionCheck.registeredIn(
+            tracking, java.time.Duration.ofSeconds(options.getModelVersionRefreshSeconds()))
+        : ModelVersionCheck.none();
   }
 
   static String consumerGroup(FeedbackMetricsOptions o, UseCase useCase, Task task) {

@@ -107,6 +107,7 @@ public class FeedbackMetricsIT {
     KAFKA.createTopics(
         1, "flights.requests", "flights.feedback", "flights.predictions", "flights.dlq");
     server = LocalTrackingServer.start(TEMP.newFolder("mlruns").toPath());
+    registerVersionsOneAndTwo();
     List<FlightsTestData.Flight> june =
         FlightsTestData.firstRows(100_000).stream()
             .filter(f -> f.date().startsWith("2001-06"))
@@ -148,6 +149,19 @@ public class FeedbackMetricsIT {
                       prediction("delay15", "b-2", Instant.parse("2001-06-01T12:00:00Z"), 0.5)
                           .setPredictedClass("maybe")
                           .build()),
+                  java.nio.charset.StandardCharsets.UTF_8),
+              // well formed, but of a version the registry never had: one per task
+              new String(
+                  PredictionJson.json(
+                      prediction("delay15", "b-3", Instant.parse("2001-06-01T12:00:00Z"), 0.5)
+                          .setModelVersion("9")
+                          .build()),
+                  java.nio.charset.StandardCharsets.UTF_8),
+              new String(
+                  PredictionJson.json(
+                      prediction("delay", "b-4", Instant.parse("2001-06-01T12:00:00Z"), 9)
+                          .setModelVersion("9")
+                          .build()),
                   java.nio.charset.StandardCharsets.UTF_8))) {
         producer.send(
             new ProducerRecord<>("flights.predictions", "bad", FlightsTestData.utf8(bad)));
@@ -164,6 +178,24 @@ public class FeedbackMetricsIT {
         feedbackMessages++;
       }
       producer.flush();
+    }
+  }
+
+  /** Versions 1 and 2 of both tasks' models, as training would have registered them. */
+  private static void registerVersionsOneAndTwo() {
+    try (TrackingClient client =
+        TrackingClient.create(TrackingConfig.builder().trackingUri(server.url()).build())) {
+      for (String model : List.of("flights-delay15", "flights-delay")) {
+        String experiment = client.getOrCreateExperiment(model);
+        client.ensureRegisteredModel(model);
+        for (int v = 1; v <= 2; v++) {
+          try (org.beammlops.transforms.tracking.RunHandle run =
+              client.startRun(experiment, "train-" + v, Map.of())) {
+            client.createModelVersion(
+                model, "runs:/" + run.runId() + "/model", run.runId(), Map.of());
+          }
+        }
+      }
     }
   }
 
@@ -255,10 +287,12 @@ public class FeedbackMetricsIT {
       assertEquals(1L, report.get("orphanFeedback"));
       assertEquals(1L, report.get("duplicateFeedback"));
       assertEquals(0L, report.get("droppedLate"));
-      // unreadable predictions (2, and for delay15 the one of an unknown class), unreadable or
-      // wrongly typed feedback (2) and the replayed rows without a label
+      // unreadable predictions (2, the one of an unregistered version, and for delay15 the one of
+      // an unknown class), unreadable or wrongly typed feedback (2) and the replayed rows without
+      // a label
       assertEquals(
-          (task.equals("delay15") ? 3L : 2L) + 2 + (JUNE - labelled), report.get("deadLetter"));
+          (task.equals("delay15") ? 4L : 3L) + 2 + (JUNE - labelled), report.get("deadLetter"));
+      assertEquals(0L, report.get("unverifiedModelVersions"));
 
       Map<String, MetricWindow> live = new TreeMap<>();
       long emitted = (long) report.get("metricWindows");

@@ -34,6 +34,8 @@ public enum ErrorType {
   NUMBER_TOO_LONG,
   /** A label value outside the classes a task declares for it. */
   UNKNOWN_CLASS,
+  /** A prediction naming a model version the registry does not hold. */
+  UNKNOWN_MODEL_VERSION,
   /** Valid input the model could not score (vectorizing or the model itself failed). */
   INFERENCE_FAILED,
   /** An output whose message exceeds the topic's size limit ({@code Topics.MAX_MESSAGE_BYTES}). */

@@ -32,6 +32,7 @@ public final class ParseJoinInputs {
   public static final String PREDICTIONS_READ = "predictionsRead";
   public static final String FEEDBACK_READ = "feedbackRead";
   public static final String OTHER_TASK = "otherTaskPredictions";
+  public static final String UNVERIFIED_VERSION = "unverifiedModelVersions";
 
   /** The parsed values of a parse step. */
   public static final TupleTag<Outcome> OUTCOMES = new TupleTag<>("outcomes") {};
@@ -41,10 +42,14 @@ public final class ParseJoinInputs {
 
   private ParseJoinInputs() {}
 
-  /** Prediction messages to outcomes of {@code task}, and dead letters. */
+  /**
+   * Prediction messages to outcomes of {@code task}, and dead letters; a prediction whose model
+   * version {@code versions} does not know is one.
+   */
   public static PTransform<PCollection<KafkaRecord<byte[], byte[]>>, PCollectionTuple> predictions(
-      UseCase useCase, Task task, String pipeline) {
-    return new Parse<>(OUTCOMES, OutcomeCoder.of(), new ParsePredictionFn(useCase, task, pipeline));
+      UseCase useCase, Task task, String pipeline, ModelVersionCheck versions) {
+    return new Parse<>(
+        OUTCOMES, OutcomeCoder.of(), new ParsePredictionFn(useCase, task, pipeline, versions));
   }
 
   /** Feedback messages to truths of {@code task}, and dead letters. */
@@ -136,16 +141,20 @@ public final class ParseJoinInputs {
 
   private static final class ParsePredictionFn extends ParseFn<Outcome> {
     private final PredictionMessages messages;
+    private final ModelVersionCheck versions;
     private transient Counter otherTask;
+    private transient Counter unverified;
 
-    ParsePredictionFn(UseCase useCase, Task task, String pipeline) {
+    ParsePredictionFn(UseCase useCase, Task task, String pipeline, ModelVersionCheck versions) {
       super(useCase, pipeline, "ParsePredictions", PREDICTIONS_READ);
       this.messages = PredictionMessages.of(useCase, task);
+      this.versions = versions;
     }
 
     @Override
     void open() {
       otherTask = PipelineCounters.counter(OTHER_TASK);
+      unverified = PipelineCounters.counter(UNVERIFIED_VERSION);
     }
 
     @Override
@@ -160,7 +169,23 @@ public final class ParseJoinInputs {
         otherTask.inc();
         return null;
       }
-      return messages.outcome(p);
+      Outcome outcome = messages.outcome(p);
+      switch (versions.check(p.getModelName(), p.getModelVersion())) {
+        case UNKNOWN:
+          throw new RejectedRecordException(
+              ErrorType.UNKNOWN_MODEL_VERSION,
+              "model '"
+                  + p.getModelName()
+                  + "' has no registered version '"
+                  + p.getModelVersion()
+                  + "'");
+        case UNVERIFIED:
+          unverified.inc();
+          break;
+        default:
+          break;
+      }
+      return outcome;
     }
 
     @Override
