@@ -172,7 +172,7 @@ public final class Demo {
     Path metricsOut = home.resolve("demo/metrics-" + runId + ".json");
     step(
         "== 5/7 start the live metrics of delay15: flights.predictions + flights.feedback joined"
-            + " by request id, 6-hour windows, alert rules (log "
+            + " by request id, daily windows, alert rules (log "
             + metricsLog
             + ")");
     metrics = startJob(metricsOut, metricsLog, metricsArgs(runId, bootstrap, tracking));
@@ -315,8 +315,10 @@ public final class Demo {
 
   /**
    * The metrics job of this run: from the topics' ends, in a lake of its own (a restart resumes
-   * after the windows its lake holds, and an earlier demo's June is not this one's), 6-hour windows
-   * so a terminal line is a quarter day; it stops once idle for 30 s.
+   * after the windows its lake holds, and an earlier demo's June is not this one's), one window per
+   * day; it stops once idle for 30 s. A day, not less: within a few hours the hour of day, the
+   * model's strongest signal, hardly varies, and the clean June's 6-hour AUCs (0.55 to 0.70) crossed
+   * the 0.6 rule as often as the noisy act's did.
    */
   private List<String> metricsArgs(String runId, String bootstrap, String tracking) {
     return List.of(
@@ -324,8 +326,8 @@ public final class Demo {
         "--task=delay15",
         "--lake=" + home.resolve("demo/metrics-lake-" + runId),
         "--startAt=latest",
-        "--window=PT6H",
-        "--period=PT6H",
+        "--window=P1D",
+        "--period=P1D",
         "--commitIntervalSeconds=5",
         "--stopWhenIdleSeconds=30",
         "--runSeconds=900",

@@ -55,6 +55,7 @@ public final class UseCase implements Serializable {
     @JsonProperty public String dedupTtl = "PT1H";
     @JsonProperty public String feedbackTtl = "PT2H";
     @JsonProperty public List<AlertConfig> alerts = new ArrayList<>();
+    @JsonProperty public Map<String, Object> drift = new LinkedHashMap<>();
     final Map<String, Object> unknown = new LinkedHashMap<>();
 
     @JsonAnySetter
@@ -117,7 +118,8 @@ public final class UseCase implements Serializable {
           "topics",
           "dedupTtl",
           "feedbackTtl",
-          "alerts");
+          "alerts",
+          "drift");
   private static final List<String> ALERT_KEYS =
       List.of(
           "name",
@@ -155,6 +157,7 @@ public final class UseCase implements Serializable {
   private final Duration dedupTtl;
   private final Duration feedbackTtl;
   private final List<AlertRule> alerts;
+  private final DriftSettings drift;
   private transient Schema schema;
   private transient Schema lakeSchema;
 
@@ -231,6 +234,7 @@ public final class UseCase implements Serializable {
     this.tasks = Collections.unmodifiableList(tasks(config, problems));
     this.topics = new Topics(name, config.topics);
     this.alerts = Collections.unmodifiableList(alerts(config, problems));
+    this.drift = drift(config.drift, problems);
     if (!problems.isEmpty()) {
       throw new InvalidUseCaseException(name, problems);
     }
@@ -400,6 +404,120 @@ public final class UseCase implements Serializable {
       }
     }
     return rules;
+  }
+
+  /**
+   * The drift settings: {@code share} (0 to 1) and {@code features}, each a profiled feature (a
+   * feature, derived feature or label) mapped to {@code false} or to {@code {test, threshold}} with
+   * a test that fits its kind.
+   */
+  private DriftSettings drift(Map<String, Object> config, List<String> problems) {
+    double share = DriftSettings.DEFAULT_DATASET_SHARE;
+    Map<String, DriftSettings.Feature> features = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : config.entrySet()) {
+      switch (e.getKey()) {
+        case "share" -> {
+          if (e.getValue() instanceof Number n && n.doubleValue() > 0 && n.doubleValue() <= 1) {
+            share = n.doubleValue();
+          } else {
+            problems.add("drift.share must be a number above 0 and at most 1, not " + e.getValue());
+          }
+        }
+        case "features" -> {
+          if (!(e.getValue() instanceof Map<?, ?> map)) {
+            problems.add("drift.features must map feature names to settings");
+            continue;
+          }
+          map.forEach(
+              (name, value) -> {
+                DriftSettings.Feature f = driftFeature(String.valueOf(name), value, problems);
+                if (f != null) {
+                  features.put(String.valueOf(name), f);
+                }
+              });
+        }
+        default -> problems.add(unknownKey(e.getKey(), "drift: ", List.of("share", "features")));
+      }
+    }
+    return new DriftSettings(share, Collections.unmodifiableMap(features));
+  }
+
+  private DriftSettings.Feature driftFeature(String name, Object value, List<String> problems) {
+    String where = "drift.features." + name;
+    Boolean numeric = profiledKind(name);
+    if (numeric == null) {
+      problems.add(
+          where
+              + ": not a feature, derived feature or label of the use case; profiled ones are "
+              + profiledNames());
+      return null;
+    }
+    if (Boolean.FALSE.equals(value)) {
+      return new DriftSettings.Feature(false, null, null);
+    }
+    if (Boolean.TRUE.equals(value)) {
+      return new DriftSettings.Feature(true, null, null);
+    }
+    if (!(value instanceof Map<?, ?> settings)) {
+      problems.add(where + ": must be false or {test: ..., threshold: ...}, not " + value);
+      return null;
+    }
+    String test = null;
+    Double threshold = null;
+    for (Map.Entry<?, ?> s : settings.entrySet()) {
+      String key = String.valueOf(s.getKey());
+      if (key.equals("test")) {
+        test = String.valueOf(s.getValue());
+        List<String> fitting =
+            numeric ? DriftSettings.NUMERIC_TESTS : DriftSettings.CATEGORICAL_TESTS;
+        if (!DriftSettings.TESTS.contains(test)) {
+          problems.add(where + ": test '" + test + "' is not one of " + DriftSettings.TESTS);
+        } else if (!fitting.contains(test)) {
+          problems.add(
+              where
+                  + ": test '"
+                  + test
+                  + "' does not fit a "
+                  + (numeric ? "numeric" : "categorical")
+                  + " feature; use one of "
+                  + fitting);
+        }
+      } else if (key.equals("threshold")) {
+        if (s.getValue() instanceof Number n && Double.isFinite(n.doubleValue())) {
+          threshold = n.doubleValue();
+        } else {
+          problems.add(where + ": threshold must be a number, not " + s.getValue());
+        }
+      } else {
+        problems.add(unknownKey(key, where + ": ", List.of("test", "threshold")));
+      }
+    }
+    return new DriftSettings.Feature(true, test, threshold);
+  }
+
+  /** True for a numeric profiled feature, false for a categorical one, null for no such feature. */
+  private Boolean profiledKind(String name) {
+    for (FieldSpec f : fields) {
+      if (f.name().equals(name)
+          && (f.role() == FieldSpec.Role.FEATURE || f.role() == FieldSpec.Role.LABEL)) {
+        return f.kind() == FieldSpec.Kind.NUMERIC;
+      }
+    }
+    for (DerivedFeature d : derivedFeatures) {
+      if (d.name().equals(name)) {
+        return false;
+      }
+    }
+    return null;
+  }
+
+  private List<String> profiledNames() {
+    List<String> names = new ArrayList<>();
+    fields.stream()
+        .filter(f -> f.role() == FieldSpec.Role.FEATURE || f.role() == FieldSpec.Role.LABEL)
+        .forEach(f -> names.add(f.name()));
+    derivedFeatures.forEach(d -> names.add(d.name()));
+    return names;
   }
 
   private List<Task> tasks(Config config, List<String> problems) {
@@ -813,6 +931,11 @@ public final class UseCase implements Serializable {
 
   public UnknownFieldPolicy unknownFieldPolicy() {
     return unknownFieldPolicy;
+  }
+
+  /** How the use case's data is tested for drift ({@code drift:}). */
+  public DriftSettings drift() {
+    return drift;
   }
 
   /** The alert rules on the live metrics ({@code alerts:}), in the config's order. */

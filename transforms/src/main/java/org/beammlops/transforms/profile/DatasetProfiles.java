@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -32,8 +33,14 @@ import org.beammlops.schemas.usecase.UseCase;
  * back an equal record.
  */
 public final class DatasetProfiles {
-  /** The JSON format version this code writes and reads. */
-  public static final int JSON_VERSION = 1;
+  /**
+   * The JSON format version this code writes. Version 2 added {@code distinct} and the numeric
+   * features' {@code sketch} (base64); version 1 profiles are still read, without them.
+   */
+  public static final int JSON_VERSION = 2;
+
+  /** The oldest version this code reads. */
+  public static final int OLDEST_JSON_VERSION = 1;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -106,6 +113,12 @@ public final class DatasetProfiles {
     for (Map.Entry<String, Long> e : Categories.ordered(f.getFrequencies())) {
       frequencies.put(e.getKey(), e.getValue());
     }
+    node.put("distinct", f.getDistinct());
+    if (f.getSketch() == null) {
+      node.putNull("sketch");
+    } else {
+      node.put("sketch", Base64.getEncoder().encodeToString(bytes(f.getSketch())));
+    }
     return node;
   }
 
@@ -133,11 +146,13 @@ public final class DatasetProfiles {
         throw new IllegalArgumentException("not a dataset profile: not a JSON object");
       }
       int version = (int) longField(root, "version");
-      if (version != JSON_VERSION) {
+      if (version < OLDEST_JSON_VERSION || version > JSON_VERSION) {
         throw new IllegalArgumentException(
             "dataset profile version "
                 + version
                 + " is not supported (this code reads "
+                + OLDEST_JSON_VERSION
+                + " to "
                 + JSON_VERSION
                 + ")");
       }
@@ -197,7 +212,32 @@ public final class DatasetProfiles {
         .setQuantiles(quantiles)
         .setHistogram(histogram)
         .setFrequencies(frequencies)
+        .setDistinct(optionalNumber(node, "distinct"))
+        .setSketch(sketch(node))
         .build();
+  }
+
+  private static java.nio.ByteBuffer sketch(JsonNode node) {
+    JsonNode value = node.get("sketch");
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw new IllegalArgumentException("dataset profile: 'sketch' is not base64 text");
+    }
+    try {
+      return java.nio.ByteBuffer.wrap(Base64.getDecoder().decode(value.textValue()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("dataset profile: 'sketch' is not base64 text", e);
+    }
+  }
+
+  /** The bytes of a buffer, which is left as it was. */
+  public static byte[] bytes(java.nio.ByteBuffer buffer) {
+    java.nio.ByteBuffer b = buffer.duplicate();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
   }
 
   private static JsonNode field(JsonNode node, String name) {

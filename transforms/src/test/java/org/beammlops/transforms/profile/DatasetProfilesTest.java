@@ -89,7 +89,9 @@ class DatasetProfilesTest {
             "stddev",
             "quantiles",
             "histogram",
-            "frequencies"),
+            "frequencies",
+            "distinct",
+            "sketch"),
         featureKeys);
     List<String> ranks = new ArrayList<>();
     distance.get("quantiles").fieldNames().forEachRemaining(ranks::add);
@@ -113,8 +115,8 @@ class DatasetProfilesTest {
     IllegalArgumentException version =
         assertThrows(
             IllegalArgumentException.class,
-            () -> DatasetProfiles.fromJson(json.replace("\"version\": 1", "\"version\": 2")));
-    assertTrue(version.getMessage().contains("version 2"), version.getMessage());
+            () -> DatasetProfiles.fromJson(json.replace("\"version\": 2", "\"version\": 3")));
+    assertTrue(version.getMessage().contains("version 3"), version.getMessage());
     IllegalArgumentException missing =
         assertThrows(
             IllegalArgumentException.class,
