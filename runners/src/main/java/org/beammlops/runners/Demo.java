@@ -317,8 +317,8 @@ public final class Demo {
    * The metrics job of this run: from the topics' ends, in a lake of its own (a restart resumes
    * after the windows its lake holds, and an earlier demo's June is not this one's), one window per
    * day; it stops once idle for 30 s. A day, not less: within a few hours the hour of day, the
-   * model's strongest signal, hardly varies, and the clean June's 6-hour AUCs (0.55 to 0.70) crossed
-   * the 0.6 rule as often as the noisy act's did.
+   * model's strongest signal, hardly varies, and the clean June's 6-hour AUCs (0.55 to 0.70)
+   * crossed the 0.6 rule as often as the noisy act's did.
    */
   private List<String> metricsArgs(String runId, String bootstrap, String tracking) {
     return List.of(

@@ -80,6 +80,16 @@ final class DemoWatch implements AutoCloseable {
     }
   }
 
+  /** "06-01" for a window of a whole day, "06-01 06:00-12:00" for a shorter one. */
+  private static String bounds(MetricWindow w) {
+    String start = TIME.format(w.getWindowStart());
+    if (java.time.Duration.between(w.getWindowStart(), w.getWindowEnd()).toDays() == 1
+        && start.endsWith("00:00")) {
+      return start.substring(0, 5);
+    }
+    return start + "-" + TIME.format(w.getWindowEnd()).substring(6);
+  }
+
   private synchronized void window(MetricWindow w) {
     if (!"ON_TIME".equals(w.getTiming())) {
       return;
@@ -89,9 +99,8 @@ final class DemoWatch implements AutoCloseable {
     Demo.step(
         String.format(
             Locale.ROOT,
-            "window %s-%s %s %-4s %4d predictions  AUC %s  log loss %s",
-            TIME.format(w.getWindowStart()),
-            TIME.format(w.getWindowEnd()).substring(6),
+            "window %s %s %-4s %4d predictions  AUC %s  log loss %s",
+            bounds(w),
             w.getTask(),
             w.getModelVersion().equals("all") ? "all" : "v" + w.getModelVersion(),
             w.getCount(),

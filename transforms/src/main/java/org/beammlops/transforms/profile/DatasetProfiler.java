@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.kll.KllDoublesSketch;
 import org.beammlops.schemas.DatasetProfile;
 import org.beammlops.schemas.FeatureProfile;
 import org.beammlops.schemas.usecase.DerivedFeature;
@@ -233,16 +235,8 @@ public final class DatasetProfiler implements Serializable {
           .setMean(a.sum.divide(n, mc).doubleValue())
           .setStddev(variance.signum() <= 0 ? 0.0 : variance.sqrt(mc).doubleValue());
     }
-    if (a.sketch != null && !a.sketch.isEmpty()) {
-      Map<String, Double> quantiles = new LinkedHashMap<>();
-      double[] ranks = QUANTILE_RANKS.stream().mapToDouble(Double::doubleValue).toArray();
-      double[] values = a.sketch.getQuantiles(ranks, INCLUSIVE);
-      for (int i = 0; i < ranks.length; i++) {
-        quantiles.put(Double.toString(ranks[i]), values[i]);
-      }
-      b.setQuantiles(quantiles)
-          .setHistogram(Histograms.of(a.sketch, HISTOGRAM_BINS))
-          .setSketch(java.nio.ByteBuffer.wrap(a.sketch.toByteArray()));
+    if (a.sketch != null) {
+      summarize(b, a.sketch);
     }
     if (a.frequencies != null) {
       b.setFrequencies(topK(a.frequencies));
@@ -251,14 +245,36 @@ public final class DatasetProfiler implements Serializable {
       new java.util.TreeMap<>(a.values).forEach((v, n) -> values.put(Double.toString(v), n));
       b.setFrequencies(values);
     }
-    b.setDistinct(a.distinct.isEmpty() ? 0.0 : Math.rint(a.distinct.getEstimate()));
+    summarize(b, a.distinct);
     return b.build();
+  }
+
+  /** Quantiles, histogram and the sketch itself of a numeric feature, from its KLL sketch. */
+  static void summarize(FeatureProfile.Builder b, KllDoublesSketch sketch) {
+    if (sketch.isEmpty()) {
+      return;
+    }
+    Map<String, Double> quantiles = new LinkedHashMap<>();
+    double[] ranks = QUANTILE_RANKS.stream().mapToDouble(Double::doubleValue).toArray();
+    double[] values = sketch.getQuantiles(ranks, INCLUSIVE);
+    for (int i = 0; i < ranks.length; i++) {
+      quantiles.put(Double.toString(ranks[i]), values[i]);
+    }
+    b.setQuantiles(quantiles)
+        .setHistogram(Histograms.of(sketch, HISTOGRAM_BINS))
+        .setSketch(java.nio.ByteBuffer.wrap(sketch.toByteArray()));
+  }
+
+  /** The distinct count and the HLL sketch behind it. */
+  static void summarize(FeatureProfile.Builder b, HllSketch distinct) {
+    b.setDistinct(distinct.isEmpty() ? 0.0 : Math.rint(distinct.getEstimate()))
+        .setDistinctSketch(java.nio.ByteBuffer.wrap(distinct.toCompactByteArray()));
   }
 
   /**
    * The {@value #TOP_K} most frequent values (ties by value) and the rest under {@value #OTHER}.
    */
-  private static Map<String, Long> topK(Map<String, Long> counts) {
+  static Map<String, Long> topK(Map<String, Long> counts) {
     List<Map.Entry<String, Long>> sorted = Categories.ordered(counts);
     Map<String, Long> out = new LinkedHashMap<>();
     long other = 0;

@@ -114,12 +114,17 @@ public final class DatasetProfiles {
       frequencies.put(e.getKey(), e.getValue());
     }
     node.put("distinct", f.getDistinct());
-    if (f.getSketch() == null) {
-      node.putNull("sketch");
-    } else {
-      node.put("sketch", Base64.getEncoder().encodeToString(bytes(f.getSketch())));
-    }
+    putBytes(node, "distinctSketch", f.getDistinctSketch());
+    putBytes(node, "sketch", f.getSketch());
     return node;
+  }
+
+  private static void putBytes(ObjectNode node, String field, java.nio.ByteBuffer value) {
+    if (value == null) {
+      node.putNull(field);
+    } else {
+      node.put(field, Base64.getEncoder().encodeToString(bytes(value)));
+    }
   }
 
   private static double rank(String key) {
@@ -213,22 +218,23 @@ public final class DatasetProfiles {
         .setHistogram(histogram)
         .setFrequencies(frequencies)
         .setDistinct(optionalNumber(node, "distinct"))
-        .setSketch(sketch(node))
+        .setDistinctSketch(base64(node, "distinctSketch"))
+        .setSketch(base64(node, "sketch"))
         .build();
   }
 
-  private static java.nio.ByteBuffer sketch(JsonNode node) {
-    JsonNode value = node.get("sketch");
+  private static java.nio.ByteBuffer base64(JsonNode node, String field) {
+    JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return null;
     }
     if (!value.isTextual()) {
-      throw new IllegalArgumentException("dataset profile: 'sketch' is not base64 text");
+      throw new IllegalArgumentException("dataset profile: '" + field + "' is not base64 text");
     }
     try {
       return java.nio.ByteBuffer.wrap(Base64.getDecoder().decode(value.textValue()));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("dataset profile: 'sketch' is not base64 text", e);
+      throw new IllegalArgumentException("dataset profile: '" + field + "' is not base64 text", e);
     }
   }
 

@@ -91,6 +91,7 @@ class DatasetProfilesTest {
             "histogram",
             "frequencies",
             "distinct",
+            "distinctSketch",
             "sketch"),
         featureKeys);
     List<String> ranks = new ArrayList<>();
