@@ -9,6 +9,8 @@ import org.beammlops.pipelines.batch.BatchPredictCommand;
 import org.beammlops.pipelines.batch.BatchPredictOptions;
 import org.beammlops.pipelines.common.Commands;
 import org.beammlops.pipelines.common.OptionPresets;
+import org.beammlops.pipelines.drift.DriftCommand;
+import org.beammlops.pipelines.drift.DriftOptions;
 import org.beammlops.pipelines.ingest.IngestOptions;
 import org.beammlops.pipelines.ingest.IngestPipeline;
 import org.beammlops.pipelines.metrics.FeedbackMetricsCommand;
@@ -82,6 +84,15 @@ public final class Mlops {
             (args, presets) ->
                 Commands.runPipelineForExitCode(
                     args, FeedbackMetricsOptions.class, presets, FeedbackMetricsCommand::run)));
+    COMMANDS.put(
+        "drift",
+        new Command(
+            "a range of the prediction log (or lake, or files) against the model's training"
+                + "\n                 profile -> per-feature drift tests, HTML report, tracking, alert",
+            DriftOptions.class,
+            (args, presets) ->
+                Commands.runPipelineForExitCode(
+                    args, DriftOptions.class, presets, DriftCommand::run)));
     COMMANDS.put(
         "monitor",
         new Command(

@@ -65,7 +65,7 @@ public interface AlertOptions extends PipelineOptions {
   void setAlertRetryMillis(long value);
 
   /** The delivery these options describe, checked. */
-  static AlertDelivery delivery(PipelineOptions options) {
+  public static AlertDelivery delivery(PipelineOptions options) {
     AlertOptions o = options.as(AlertOptions.class);
     String host = null;
     int port = 25;

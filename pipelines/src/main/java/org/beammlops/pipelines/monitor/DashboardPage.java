@@ -13,6 +13,7 @@ import java.util.Map;
 import org.beammlops.schemas.MetricWindow;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.html.Html;
 
 /**
  * The dashboard: a page shell that fetches {@link #panel} every few seconds and swaps it in (so it

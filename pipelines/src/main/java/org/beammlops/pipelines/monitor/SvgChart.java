@@ -6,6 +6,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.beammlops.transforms.html.Html;
 
 /**
  * A line chart as inline SVG, drawn on the server so the dashboard needs no script library: one

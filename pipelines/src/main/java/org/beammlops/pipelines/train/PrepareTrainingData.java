@@ -18,6 +18,7 @@ import org.beammlops.transforms.deadletter.WriteDeadLetters;
 import org.beammlops.transforms.features.FeatureSpec;
 import org.beammlops.transforms.features.FitFeatureSpec;
 import org.beammlops.transforms.files.MatchInputFiles;
+import org.beammlops.transforms.lake.EventDateRange;
 import org.beammlops.transforms.lake.EventDates;
 import org.beammlops.transforms.lake.Lake;
 import org.beammlops.transforms.lake.ReadLake;
@@ -147,30 +148,11 @@ final class PrepareTrainingData {
   }
 
   /**
-   * Keeps the records whose event date is within {@code --from}/{@code --to}: files are not laid
-   * out by date as the lake is, so the range that limits lake reads is applied record by record
-   * here. Records out of range are not training data of this run, nor dead letters: they are only
-   * counted, as {@code outOfRange}.
+   * Keeps the records whose event date is within {@code --from}/{@code --to}; records out of range
+   * are not training data of this run, nor dead letters: they are only counted.
    */
   private static Filter<GenericRecord> inDateRange(UseCase useCase, TrainOptions options) {
-    EventDates dateOf = EventDates.of(useCase, UseCase.Partitioning.DAY);
-    LocalDate fromDate = date(options.getFrom());
-    LocalDate toDate = date(options.getTo());
-    // ISO dates compare as strings; the open ends are below and above every date.
-    String from = fromDate == null ? "" : fromDate.toString();
-    String to = toDate == null ? "~" : toDate.toString();
-    return Filter.by(
-        record -> {
-          String date = dateOf.day(record);
-          boolean inRange =
-              date == null
-                  ? fromDate == null && toDate == null
-                  : date.compareTo(from) >= 0 && date.compareTo(to) <= 0;
-          if (!inRange) {
-            PipelineCounters.counter("outOfRange").inc();
-          }
-          return inRange;
-        });
+    return EventDateRange.keep(useCase, date(options.getFrom()), date(options.getTo()));
   }
 
   private static SplitTrainHoldout splitOf(TrainOptions options, UseCase useCase) {
@@ -193,14 +175,7 @@ final class PrepareTrainingData {
   }
 
   static LocalDate date(String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      return LocalDate.parse(value.trim());
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException("'" + value + "' is not a date (YYYY-MM-DD)");
-    }
+    return EventDateRange.date(value);
   }
 
   /** The counter of labelled rows of a multi-class task's class {@code index}. */

@@ -24,7 +24,8 @@ public final class DatasetDrift {
   private DatasetDrift() {}
 
   /** What the report compares, for people and for the record. */
-  public record Sides(String reference, String current, String modelName, String modelVersion) {}
+  public record Sides(String reference, String current, String modelName, String modelVersion)
+      implements java.io.Serializable {}
 
   /** Compares {@code current} with {@code reference}, both profiles of {@code useCase}. */
   public static DriftReport compare(

@@ -50,6 +50,16 @@ public final class Lake implements Serializable {
     return useCaseDir() + "/predictions";
   }
 
+  /** Every file of the prediction log. */
+  public String predictionsGlob() {
+    return predictionsDir() + "/date=*/*.parquet";
+  }
+
+  /** The drift reports, one directory per drift run. */
+  public String driftDir() {
+    return useCaseDir() + "/drift";
+  }
+
   /** The live metric windows of the feedback-metrics pipeline. */
   public String metricsDir() {
     return useCaseDir() + "/metrics";

@@ -37,6 +37,14 @@ public final class ReadLake extends PTransform<PBegin, PCollection<GenericRecord
   }
 
   /**
+   * Every record under {@code glob} (a lake directory's {@code date=} partitions, such as the
+   * prediction log's), read with {@code schema}.
+   */
+  public static ReadLake files(String glob, Schema schema) {
+    return new ReadLake(glob, schema, null, null);
+  }
+
+  /**
    * Only the event dates from {@code from} to {@code to}, both inclusive; null leaves a side open.
    */
   public ReadLake between(LocalDate from, LocalDate to) {

@@ -1,10 +1,10 @@
-package org.beammlops.pipelines.monitor;
+package org.beammlops.transforms.html;
 
-/** HTML escaping for text and attribute values the dashboard writes. */
-final class Html {
+/** HTML escaping for the text and attribute values of the pages the project writes. */
+public final class Html {
   private Html() {}
 
-  static String escape(String s) {
+  public static String escape(String s) {
     if (s == null) {
       return "";
     }
