@@ -115,14 +115,17 @@ public final class DriftCommand {
             node.get(field).isNumber() ? node.get(field).numberValue() : node.get(field).asText());
       }
       List<String> drifted = new java.util.ArrayList<>();
+      List<String> labels = new java.util.ArrayList<>();
       node.get("features")
           .forEach(
               f -> {
                 if (f.get("drifted").asBoolean()) {
-                  drifted.add(f.get("feature").asText());
+                  (f.get("role").asText().equals("label") ? labels : drifted)
+                      .add(f.get("feature").asText());
                 }
               });
       report.put("drifted", drifted);
+      report.put("labelDrift", labels);
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("the job ran but its report " + json + " cannot be read", e);
     }

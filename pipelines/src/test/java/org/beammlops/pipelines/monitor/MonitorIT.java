@@ -28,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.beammlops.pipelines.testing.EmbeddedKafka;
+import org.beammlops.pipelines.testing.HeadlessChromium;
 import org.beammlops.pipelines.testing.KafkaTopics;
 import org.beammlops.pipelines.testing.LocalKafkaProcess;
 import org.beammlops.schemas.Alert;
@@ -535,23 +536,7 @@ public class MonitorIT {
   }
 
   private static String chromium(String... args) throws Exception {
-    Path profile = TEMP.newFolder().toPath();
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                binary("chromium"),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--user-data-dir=" + profile,
-                "--virtual-time-budget=6000"));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue("chromium finished", p.waitFor(90, TimeUnit.SECONDS));
-    assertEquals("chromium exit code", 0, p.exitValue());
-    return out;
+    return HeadlessChromium.run(TEMP.newFolder().toPath(), args);
   }
 
   // ------------------------------------------------------------------ broker down at start
@@ -593,15 +578,7 @@ public class MonitorIT {
   // ------------------------------------------------------------------ helpers
 
   private static String binary(String name) {
-    for (String dir : List.of("/usr/bin", "/usr/local/bin", "/bin")) {
-      if (Files.isExecutable(Path.of(dir, name))) {
-        return Path.of(dir, name).toString();
-      }
-    }
-    throw new AssertionError(
-        name
-            + " is not installed: .ci/install-prerequisites installs Debian's prometheus and"
-            + " chromium packages");
+    return HeadlessChromium.binary(name);
   }
 
   private static JsonNode get(String url) throws Exception {
