@@ -51,7 +51,9 @@ public final class BenchCommand {
           + "       ./mlops bench prepare [--input=data/flights-sample.parquet] [--dailyRows=10000]"
           + " [--dailyDays=3650] [--runner=DirectRunner|FlinkRunner]\n"
           + "       ./mlops bench metrics [--runners=plain,direct,flink] [--requests=100000]"
-          + " [any ./mlops metrics option]";
+          + " [any ./mlops metrics option]\n"
+          + "       ./mlops bench drift --input=<parquet> [--runners=plain,direct,flink]"
+          + " [--referenceFrom=2001-01-01 --referenceTo=2001-01-31] [--from=2001-02-01 --to=2001-06-30]";
 
   /**
    * What {@code bench train} passes unless the user gives the option: the flights file spans
@@ -84,7 +86,7 @@ public final class BenchCommand {
   /** Runs {@code ingest}, {@code train} or {@code score} and returns the exit code. */
   public static int run(String[] args, OptionPresets presets) {
     if (args.length == 0
-        || !List.of("ingest", "train", "score", "prepare", "metrics").contains(args[0])) {
+        || !List.of("ingest", "train", "score", "prepare", "metrics", "drift").contains(args[0])) {
       System.err.println(USAGE);
       return Commands.USAGE_ERROR;
     }
@@ -97,6 +99,7 @@ public final class BenchCommand {
             case "train" -> TrainOptions.class;
             case "score" -> ScoreBenchOptions.class;
             case "metrics" -> org.beammlops.pipelines.metrics.FeedbackMetricsOptions.class;
+            case "drift" -> org.beammlops.pipelines.drift.DriftOptions.class;
             default -> IngestOptions.class;
           });
       return 0;
@@ -110,6 +113,9 @@ public final class BenchCommand {
       }
       if (args[0].equals("metrics")) {
         return MetricsBench.run(rest, presets);
+      }
+      if (args[0].equals("drift")) {
+        return DriftBench.run(rest, presets);
       }
       if (args[0].equals("prepare")) {
         return PrepareBench.run(rest, presets);

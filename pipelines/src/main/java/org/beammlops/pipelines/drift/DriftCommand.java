@@ -64,7 +64,10 @@ public final class DriftCommand {
     String modelName = null;
     String modelVersion = null;
     if (referenceRange) {
-      reference = options.getSource() + " " + range(referenceFrom, referenceTo);
+      reference =
+          (options.getInput() != null ? "files " + options.getInput() : options.getSource())
+              + " "
+              + range(referenceFrom, referenceTo);
     } else {
       String uri =
           options.getModel() != null
@@ -184,7 +187,7 @@ public final class DriftCommand {
 
   private static String describe(DriftOptions o, LocalDate from, LocalDate to) {
     if (o.getInput() != null) {
-      return "files " + o.getInput();
+      return "files " + o.getInput() + (from == null && to == null ? "" : " " + range(from, to));
     }
     return (o.getSource() == DriftOptions.Source.predictions
             ? "prediction log of " + o.getTask()

@@ -35,8 +35,9 @@ public interface DriftOptions extends MlopsOptions, TrackingOptions, AlertOption
   void setSource(Source value);
 
   @Description(
-      "Files to take as the current data instead of the lake (CSV, JSON lines or Parquet of the"
-          + " use case's fields, any glob); --from/--to do not apply.")
+      "Files to take as the data instead of the lake (CSV, JSON lines or Parquet of the use"
+          + " case's fields, any glob); --from/--to and --referenceFrom/--referenceTo pick their"
+          + " records by event date.")
   String getInput();
 
   void setInput(String value);

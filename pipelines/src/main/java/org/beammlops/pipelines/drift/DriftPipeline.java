@@ -161,7 +161,7 @@ public final class DriftPipeline {
       LocalDate to,
       List<PCollection<DeadLetter>> deadLetters) {
     PCollection<GenericRecord> records;
-    if (options.getInput() != null && side.equals("Current")) {
+    if (options.getInput() != null) {
       ParseResult parsed =
           pipeline
               .apply(
@@ -172,7 +172,7 @@ public final class DriftPipeline {
               .apply(side + "Open", FileIO.readMatches())
               .apply(side + "Parse", ParseAndValidate.files(useCase, Format.auto, NAME));
       deadLetters.add(parsed.deadLetters());
-      return parsed.records();
+      return parsed.records().apply(side + "KeepDateRange", EventDateRange.keep(useCase, from, to));
     }
     if (options.getSource() == DriftOptions.Source.events) {
       records =

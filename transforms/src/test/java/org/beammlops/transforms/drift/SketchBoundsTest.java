@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.beammlops.schemas.DatasetProfile;
@@ -105,68 +104,15 @@ public class SketchBoundsTest {
         reference, current, "feature", new DriftSettings.Feature(true, test, null));
   }
 
-  /** sup |F_a - F_b| over the values, both sorted. */
   static double exactKs(double[] a, double[] b) {
-    double d = 0;
-    int i = 0;
-    int j = 0;
-    while (i < a.length || j < b.length) {
-      double x = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
-      while (i < a.length && a[i] <= x) {
-        i++;
-      }
-      while (j < b.length && b[j] <= x) {
-        j++;
-      }
-      d = Math.max(d, Math.abs(i / (double) a.length - j / (double) b.length));
-    }
-    return d;
+    return ExactStatistics.ks(a, b);
   }
 
-  /** ∫|F_a - F_b| dx over the values, both sorted. */
   static double exactWasserstein(double[] a, double[] b) {
-    double[] xs =
-        java.util.stream.DoubleStream.concat(Arrays.stream(a), Arrays.stream(b))
-            .sorted()
-            .distinct()
-            .toArray();
-    double sum = 0;
-    int i = 0;
-    int j = 0;
-    for (int k = 0; k + 1 < xs.length; k++) {
-      while (i < a.length && a[i] <= xs[k]) {
-        i++;
-      }
-      while (j < b.length && b[j] <= xs[k]) {
-        j++;
-      }
-      sum += Math.abs(i / (double) a.length - j / (double) b.length) * (xs[k + 1] - xs[k]);
-    }
-    return sum;
+    return ExactStatistics.wasserstein(a, b);
   }
 
-  /** PSI of the exact values over the bins (-inf, e0], (e0, e1], ..., (e_last, inf). */
   static double exactPsi(double[] a, double[] b, double[] edges) {
-    double[] r = shares(a, edges);
-    double[] c = shares(b, edges);
-    double psi = 0;
-    for (int k = 0; k < r.length; k++) {
-      double rk = r[k] <= 0 ? 1e-4 : r[k];
-      double ck = c[k] <= 0 ? 1e-4 : c[k];
-      psi += (ck - rk) * Math.log(ck / rk);
-    }
-    return psi;
-  }
-
-  private static double[] shares(double[] sorted, double[] edges) {
-    double[] shares = new double[edges.length + 1];
-    for (double v : sorted) {
-      int bin = 0;
-      while (bin < edges.length && v > edges[bin]) {
-        bin++;
-      }
-      shares[bin] += 1.0 / sorted.length;
-    }
-    return shares;
+    return ExactStatistics.psi(a, b, edges);
   }
 }
