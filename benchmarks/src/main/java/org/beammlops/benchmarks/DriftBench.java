@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.beammlops.pipelines.common.Commands;
@@ -143,36 +142,8 @@ final class DriftBench {
   }
 
   private static String table(Map<String, Object> contenders) {
-    Object exact = contenders.get("exactJava");
-    double base =
-        exact == null
-            ? Double.NaN
-            : ((Number) ((Map<?, ?>) exact).get("rowsPerSecond")).doubleValue();
-    StringBuilder t =
-        new StringBuilder(
-            String.format(
-                Locale.ROOT,
-                "%-14s %10s %9s %12s %10s%n",
-                "contender",
-                "rows",
-                "seconds",
-                "rows/s",
-                "vs exact"));
-    contenders.forEach(
-        (name, value) -> {
-          Map<?, ?> r = (Map<?, ?>) value;
-          double rps = ((Number) r.get("rowsPerSecond")).doubleValue();
-          t.append(
-              String.format(
-                  Locale.ROOT,
-                  "%-14s %10d %9.2f %12.0f %9.2fx%n",
-                  name,
-                  ((Number) r.get("rows")).longValue(),
-                  ((Number) r.get("seconds")).doubleValue(),
-                  rps,
-                  rps / base));
-        });
-    return t.toString();
+    return ContenderTable.render(
+        contenders, "exactJava", List.of("rows"), "rowsPerSecond", "rows/s");
   }
 
   private static LocalDate date(String s) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
@@ -150,38 +149,8 @@ final class MetricsBench {
   }
 
   static String table(Map<String, Object> contenders) {
-    Object plain = contenders.get("plainJava");
-    double base =
-        plain == null
-            ? Double.NaN
-            : ((Number) ((Map<?, ?>) plain).get("pairsPerSecond")).doubleValue();
-    StringBuilder t =
-        new StringBuilder(
-            String.format(
-                Locale.ROOT,
-                "%-14s %10s %9s %9s %12s %12s%n",
-                "contender",
-                "pairs",
-                "windows",
-                "seconds",
-                "pairs/s",
-                "vs plain"));
-    contenders.forEach(
-        (name, value) -> {
-          Map<?, ?> r = (Map<?, ?>) value;
-          double pps = ((Number) r.get("pairsPerSecond")).doubleValue();
-          t.append(
-              String.format(
-                  Locale.ROOT,
-                  "%-14s %10d %9d %9.2f %12.0f %11.2fx%n",
-                  name,
-                  ((Number) r.get("pairs")).longValue(),
-                  ((Number) r.get("windows")).longValue(),
-                  ((Number) r.get("seconds")).doubleValue(),
-                  pps,
-                  pps / base));
-        });
-    return t.toString();
+    return ContenderTable.render(
+        contenders, "plainJava", List.of("pairs", "windows"), "pairsPerSecond", "pairs/s");
   }
 
   /** Predictions (v1 for the first 60%, v2 from 40%) and one truth per request, seeded. */

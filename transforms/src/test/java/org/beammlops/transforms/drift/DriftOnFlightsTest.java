@@ -109,9 +109,7 @@ public class DriftOnFlightsTest {
   private static FeatureDistribution morning(List<GenericRecord> rows) {
     Map<String, Long> counts = new TreeMap<>();
     for (GenericRecord r : rows) {
-      Object date = r.get("date");
-      long millis = date instanceof Instant i ? i.toEpochMilli() : (Long) date;
-      int hour = Instant.ofEpochMilli(millis).atZone(java.time.ZoneOffset.UTC).getHour();
+      int hour = org.beammlops.transforms.FlightsSampleRows.departure(r).getHour();
       counts.merge(hour < 12 ? "am" : "pm", 1L, Long::sum);
     }
     return new FeatureDistribution(

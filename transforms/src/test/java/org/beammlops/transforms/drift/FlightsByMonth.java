@@ -1,21 +1,15 @@
 package org.beammlops.transforms.drift;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.beammlops.transforms.FlightRecords;
-import org.beammlops.transforms.deadletter.RejectedRecordException;
-import org.beammlops.transforms.lake.ParquetFiles;
-import org.beammlops.transforms.parse.RecordParser;
+import org.beammlops.transforms.FlightsSampleRows;
 
 /** The committed flights sample (100,000 rows, January to June 2001), by month, read once. */
 final class FlightsByMonth {
-  static final String FILE = "../data/flights-sample.parquet";
   private static Map<Integer, List<GenericRecord>> months;
 
   private FlightsByMonth() {}
@@ -24,21 +18,12 @@ final class FlightsByMonth {
   static synchronized List<GenericRecord> month(int month) {
     if (months == null) {
       months = new TreeMap<>();
-      RecordParser parser = new RecordParser(FlightRecords.FLIGHTS);
-      long[] position = {0};
-      ParquetFiles.forEachRecord(
-          FILE,
-          row -> {
-            try {
-              GenericRecord r = parser.fromRow(row, FILE, ++position[0]);
-              Object date = r.get("date");
-              long millis = date instanceof Instant i ? i.toEpochMilli() : (Long) date;
-              int m = Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC).getMonthValue();
-              months.computeIfAbsent(m, k -> new ArrayList<>()).add(r);
-            } catch (RejectedRecordException e) {
-              // a few rows the use case rejects (delays beyond its bounds)
-            }
-          });
+      FlightsSampleRows.forEach(
+          r ->
+              months
+                  .computeIfAbsent(
+                      FlightsSampleRows.departure(r).getMonthValue(), k -> new ArrayList<>())
+                  .add(r));
     }
     return months.get(month);
   }

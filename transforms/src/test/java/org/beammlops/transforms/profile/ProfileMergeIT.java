@@ -1,7 +1,6 @@
 package org.beammlops.transforms.profile;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,8 +77,6 @@ class ProfileMergeIT {
   }
 
   private static int dayOfMonth(GenericRecord r) {
-    Object date = r.get("date");
-    long millis = date instanceof Instant i ? i.toEpochMilli() : (Long) date;
-    return Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC).getDayOfMonth();
+    return org.beammlops.transforms.FlightsSampleRows.departure(r).getDayOfMonth();
   }
 }

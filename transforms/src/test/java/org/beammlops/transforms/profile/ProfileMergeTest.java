@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +12,7 @@ import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
 import org.beammlops.schemas.DatasetProfile;
 import org.beammlops.transforms.FlightRecords;
-import org.beammlops.transforms.lake.ParquetFiles;
-import org.beammlops.transforms.parse.RecordParser;
+import org.beammlops.transforms.FlightsSampleRows;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,23 +25,12 @@ class ProfileMergeTest {
 
   /** January of the committed flights sample, by day of the month. */
   static Map<Integer, List<GenericRecord>> januaryByDay() {
-    String file = "../data/flights-sample.parquet";
-    RecordParser parser = new RecordParser(FlightRecords.FLIGHTS);
     Map<Integer, List<GenericRecord>> days = new TreeMap<>();
-    long[] position = {0};
-    ParquetFiles.forEachRecord(
-        file,
-        row -> {
-          try {
-            GenericRecord r = parser.fromRow(row, file, ++position[0]);
-            Object date = r.get("date");
-            long millis = date instanceof Instant i ? i.toEpochMilli() : (Long) date;
-            var t = Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC);
-            if (t.getMonthValue() == 1) {
-              days.computeIfAbsent(t.getDayOfMonth(), k -> new ArrayList<>()).add(r);
-            }
-          } catch (org.beammlops.transforms.deadletter.RejectedRecordException e) {
-            // rows the use case rejects
+    FlightsSampleRows.forEach(
+        r -> {
+          var t = FlightsSampleRows.departure(r);
+          if (t.getMonthValue() == 1) {
+            days.computeIfAbsent(t.getDayOfMonth(), k -> new ArrayList<>()).add(r);
           }
         });
     return days;
