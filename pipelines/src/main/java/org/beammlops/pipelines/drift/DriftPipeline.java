@@ -218,7 +218,11 @@ public final class DriftPipeline {
       write(plan.reportDir() + "/report.json", DriftReportJson.json(report));
       write(plan.reportDir() + "/reference_profile.json", utf8(DatasetProfiles.toJson(ref)));
       write(plan.reportDir() + "/current_profile.json", utf8(DatasetProfiles.toJson(cur)));
-      write(plan.htmlPath(), utf8(DriftReportPage.render(report, ref, cur)));
+      byte[] page = utf8(DriftReportPage.render(report, ref, cur));
+      write(plan.htmlPath(), page);
+      if (!plan.htmlPath().equals(plan.reportDir() + "/report.html")) {
+        write(plan.reportDir() + "/report.html", page); // where the monitor finds it
+      }
       PipelineCounters.counter(REPORTS).inc();
       c.output(report);
     }

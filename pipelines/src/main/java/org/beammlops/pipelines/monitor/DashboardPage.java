@@ -91,9 +91,14 @@ final class DashboardPage {
   }
 
   String panel(MonitorState.Snapshot s) {
+    return panel(s, List.of());
+  }
+
+  String panel(MonitorState.Snapshot s, List<DriftReports.Listed> driftReports) {
     StringBuilder h = new StringBuilder();
     status(h, s);
     alerts(h, s);
+    drift(h, driftReports);
     scoring(h, s);
     registry(h, s);
     for (Task task : useCase.tasks()) {
@@ -124,6 +129,38 @@ final class DashboardPage {
           .append(Html.escape(s.registry().error()))
           .append("</div>");
     }
+  }
+
+  /** The drift reports in the lake, newest first, each opening its HTML report. */
+  private static void drift(StringBuilder h, List<DriftReports.Listed> reports) {
+    h.append("<h2>Drift reports</h2>");
+    if (reports.isEmpty()) {
+      h.append("<p class=\"muted\" id=\"drift-reports\">none yet: ./mlops drift writes them</p>");
+      return;
+    }
+    h.append("<table id=\"drift-reports\"><tr><th>created</th><th>verdict</th><th>drifted</th>")
+        .append("<th>current</th><th>reference</th></tr>");
+    for (DriftReports.Listed r : reports) {
+      h.append("<tr data-run=\"")
+          .append(Html.escape(r.runId()))
+          .append("\"><td><a href=\"drift/")
+          .append(Html.escape(r.runId()))
+          .append("/report.html\">")
+          .append(Html.escape(r.createdAt()))
+          .append("</a></td><td class=\"")
+          .append(r.verdict().equals("DRIFT") ? "firing" : "resolved")
+          .append("\">")
+          .append(Html.escape(r.verdict()))
+          .append("</td><td>")
+          .append(String.format(java.util.Locale.ROOT, "%.0f%%", r.driftShare() * 100))
+          .append(r.drifted().isEmpty() ? "" : ": " + Html.escape(String.join(", ", r.drifted())))
+          .append("</td><td>")
+          .append(Html.escape(r.current()))
+          .append("</td><td>")
+          .append(Html.escape(r.reference()))
+          .append("</td></tr>");
+    }
+    h.append("</table>");
   }
 
   private void alerts(StringBuilder h, MonitorState.Snapshot s) {

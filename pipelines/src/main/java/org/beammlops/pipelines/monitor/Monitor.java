@@ -47,7 +47,8 @@ public final class Monitor implements AutoCloseable {
       int port,
       int refreshSeconds,
       int registryPollSeconds,
-      int historyWindows) {}
+      int historyWindows,
+      String driftDir) {}
 
   private final Settings settings;
   private final MonitorState state;
@@ -57,6 +58,7 @@ public final class Monitor implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final ExecutorService http;
   private final HttpServer server;
+  private volatile List<DriftReports.Listed> driftReports = List.of();
 
   private Monitor(Settings settings) throws IOException {
     this.settings = settings;
@@ -82,7 +84,24 @@ public final class Monitor implements AutoCloseable {
     this.server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
     server.createContext("/metrics", new MetricsHandler(registry));
     server.createContext("/health", ex -> send(ex, 200, "text/plain", "ok\n"));
-    server.createContext("/panel", ex -> send(ex, 200, "text/html", page.panel(state.snapshot())));
+    DriftReports reports = new DriftReports(settings.driftDir());
+    server.createContext(
+        "/panel", ex -> send(ex, 200, "text/html", page.panel(state.snapshot(), driftReports)));
+    server.createContext(
+        "/drift/",
+        ex -> {
+          // /drift/<runId>/report.html, nothing else
+          String[] parts = ex.getRequestURI().getPath().split("/");
+          var file =
+              parts.length == 4 && parts[3].equals("report.html")
+                  ? reports.html(parts[2])
+                  : java.util.Optional.<java.nio.file.Path>empty();
+          if (file.isPresent()) {
+            send(ex, 200, "text/html", java.nio.file.Files.readString(file.get()));
+          } else {
+            send(ex, 404, "text/plain", "no such drift report\n");
+          }
+        });
     server.createContext(
         "/",
         ex -> {
@@ -105,6 +124,12 @@ public final class Monitor implements AutoCloseable {
           () -> MonitorFeed.checkBroker(monitor.admin, monitor.state), 0, 3, TimeUnit.SECONDS);
       monitor.timers.scheduleWithFixedDelay(
           monitor::readRegistry, 0, settings.registryPollSeconds(), TimeUnit.SECONDS);
+      DriftReports reports = new DriftReports(settings.driftDir());
+      monitor.timers.scheduleWithFixedDelay(
+          () -> monitor.driftReports = reports.newest(20),
+          0,
+          settings.registryPollSeconds(),
+          TimeUnit.SECONDS);
       LOG.info("monitor of {} serving on {}", settings.useCase().name(), monitor.url());
       return monitor;
     } catch (IOException e) {

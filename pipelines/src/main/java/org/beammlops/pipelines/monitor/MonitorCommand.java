@@ -48,7 +48,9 @@ public final class MonitorCommand {
                 options.getPort(),
                 options.getRefreshSeconds(),
                 options.getRegistryPollSeconds(),
-                options.getHistoryWindows()));
+                options.getHistoryWindows(),
+                org.beammlops.transforms.lake.Lake.at(options.getLake(), useCase.name())
+                    .driftDir()));
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(stopped::countDown, "monitor-stop");
     Runtime.getRuntime().addShutdownHook(hook);

@@ -28,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.beammlops.pipelines.testing.EmbeddedKafka;
+import org.beammlops.pipelines.testing.FlightsTestData;
 import org.beammlops.pipelines.testing.HeadlessChromium;
 import org.beammlops.pipelines.testing.KafkaTopics;
 import org.beammlops.pipelines.testing.LocalKafkaProcess;
@@ -75,6 +76,7 @@ public class MonitorIT {
 
   private static LocalTrackingServer tracking;
   private static Monitor monitor;
+  private static Path DRIFT_DIR;
   private static int published;
 
   @BeforeClass
@@ -88,6 +90,8 @@ public class MonitorIT {
         FLIGHTS.topics().predictions(),
         FLIGHTS.topics().dlq());
     publish(KAFKA.bootstrapServers());
+    DRIFT_DIR = TEMP.newFolder("lake", "flights", "drift").toPath();
+    writeDriftReport(DRIFT_DIR.resolve("20261204T120000-abc123"));
     monitor = Monitor.start(settings(KAFKA.bootstrapServers()));
     await(
         () -> total(monitor.snapshot().messages()) >= published,
@@ -108,7 +112,15 @@ public class MonitorIT {
 
   private static Monitor.Settings settings(String bootstrap) {
     return new Monitor.Settings(
-        FLIGHTS, bootstrap, TrackingSettings.of(tracking.url()), "127.0.0.1", 0, 1, 1, 500);
+        FLIGHTS,
+        bootstrap,
+        TrackingSettings.of(tracking.url()),
+        "127.0.0.1",
+        0,
+        1,
+        1,
+        500,
+        DRIFT_DIR == null ? null : DRIFT_DIR.toString());
   }
 
   private static void registerTwoVersions() {
@@ -540,6 +552,65 @@ public class MonitorIT {
   }
 
   // ------------------------------------------------------------------ broker down at start
+
+  /** A drift report as ./mlops drift writes it: June with its distances scaled, against May. */
+  private static void writeDriftReport(Path dir) throws Exception {
+    java.nio.file.Files.createDirectories(dir);
+    org.beammlops.transforms.parse.RecordParser parser =
+        new org.beammlops.transforms.parse.RecordParser(FLIGHTS);
+    List<String> header = List.of(FlightsTestData.CSV_HEADER.split(","));
+    List<org.apache.avro.generic.GenericRecord> may = new ArrayList<>();
+    List<org.apache.avro.generic.GenericRecord> june = new ArrayList<>();
+    int i = 0;
+    for (FlightsTestData.Flight f : FlightsTestData.firstRows(100_000)) {
+      boolean isJune = f.date().startsWith("2001-06");
+      if (!isJune && !f.date().startsWith("2001-05")) {
+        continue;
+      }
+      FlightsTestData.Flight g =
+          isJune
+              ? new FlightsTestData.Flight(
+                  f.date(), f.delay(), f.distance() * 2, f.origin(), f.destination())
+              : f;
+      (isJune ? june : may).add(parser.fromCsv(header, FlightsTestData.utf8(g.csv()), "t", ++i));
+    }
+    var reference = org.beammlops.transforms.profile.DatasetProfiles.of(FLIGHTS, may);
+    var current = org.beammlops.transforms.profile.DatasetProfiles.of(FLIGHTS, june);
+    var report =
+        org.beammlops.transforms.drift.DatasetDrift.compare(
+            FLIGHTS,
+            reference,
+            current,
+            new org.beammlops.transforms.drift.DatasetDrift.Sides(
+                "lake events 2001-05", "lake events 2001-06", null, null));
+    java.nio.file.Files.write(
+        dir.resolve("report.json"), org.beammlops.transforms.drift.DriftReportJson.json(report));
+    java.nio.file.Files.writeString(
+        dir.resolve("report.html"),
+        org.beammlops.transforms.drift.DriftReportPage.render(report, reference, current));
+  }
+
+  @Test
+  public void theDashboardListsTheDriftReportsAndOpensThem() throws Exception {
+    await(
+        () -> {
+          try {
+            return http(monitor.url() + "panel").contains("data-run=\"20261204T120000-abc123\"");
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        "the dashboard lists the drift report");
+    String panel = http(monitor.url() + "panel");
+    assertTrue(panel, panel.contains("href=\"drift/20261204T120000-abc123/report.html\""));
+    assertTrue(panel, panel.contains(">distance") || panel.contains(": distance"));
+    String page = http(monitor.url() + "drift/20261204T120000-abc123/report.html");
+    assertTrue(page.contains("data-verdict="));
+    assertTrue(page.contains("data-feature=\"distance\""));
+    assertTrue(
+        http(monitor.url() + "drift/..%2F..%2Fetc/report.html").contains("no such drift report"));
+    assertTrue(http(monitor.url() + "drift/nothing/report.html").contains("no such drift report"));
+  }
 
   @Test
   public void startedWhileTheBrokerIsDownItServesSaysSoAndReconnects() throws Throwable {
