@@ -99,7 +99,12 @@ final class ModelExport {
                   TrainPipeline.readText(out.referenceProfile()).getBytes(StandardCharsets.UTF_8))
               .extraJson(TRAINING_SUMMARY, summary)
               .write(dir);
-      checkParity(written.directory(), out, task, holdout);
+      checkParity(
+          written.directory(),
+          out,
+          task,
+          holdout,
+          useCase.idField().map(f -> f.name()).orElse(null));
       return written.directory();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -108,8 +113,13 @@ final class ModelExport {
 
   /** Fails unless the graph reproduces the learners' own stack on every holdout row. */
   private static void checkParity(
-      Path modelDir, PrepareTrainingData.Locations out, Task task, Holdout holdout) {
-    ModelScorer.Scored onnx = ModelScorer.score(modelDir, FitLearners.filesOf(out.holdout()), task);
+      Path modelDir,
+      PrepareTrainingData.Locations out,
+      Task task,
+      Holdout holdout,
+      String idField) {
+    ModelScorer.Scored onnx =
+        ModelScorer.score(modelDir, FitLearners.filesOf(out.holdout()), task, idField);
     double[] expected = holdout.stackPredictions();
     if (onnx.predictions().length != expected.length) {
       throw new IllegalStateException(

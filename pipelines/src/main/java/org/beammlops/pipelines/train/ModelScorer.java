@@ -24,9 +24,24 @@ final class ModelScorer {
 
   /**
    * Predictions (first graph output: one per row, or each class's probability row by row) and
-   * targets of every labelled row under {@code glob}.
+   * targets of every labelled row under {@code glob}, in the canonical order of {@link TrainingSet}
+   * (by a stable hash of {@code idField}), so that they line up with the learners' own holdout
+   * scores ({@code idField} null: the whole record, as {@link TrainingSet} keys the rows of a use
+   * case without ids).
+   */
+  static Scored score(Path modelDir, String glob, Task task, String idField) {
+    return score(modelDir, glob, task, true, idField);
+  }
+
+  /**
+   * As {@link #score(Path, String, Task, String)} in read order: for metrics, which do not care.
    */
   static Scored score(Path modelDir, String glob, Task task) {
+    return score(modelDir, glob, task, false, null);
+  }
+
+  private static Scored score(
+      Path modelDir, String glob, Task task, boolean canonical, String idField) {
     MlflowModel model = MlflowModelReader.read(modelDir);
     FeatureSpec spec =
         FeatureSpec.fromJson(
@@ -37,6 +52,7 @@ final class ModelScorer {
                         () -> new IllegalArgumentException(modelDir + " has no feature spec"))));
     List<Double> predictions = new ArrayList<>();
     List<Double> targets = new ArrayList<>();
+    List<Long> keys = new ArrayList<>();
     try (OnnxRunner runner = OnnxRunner.load(model.modelOnnx())) {
       int width = spec.width();
       float[] batch = new float[BATCH * width];
@@ -50,6 +66,11 @@ final class ModelScorer {
             }
             System.arraycopy(spec.vectorize(record), 0, batch, rows[0] * width, width);
             targets.add(target);
+            if (canonical) {
+              keys.add(
+                  org.beammlops.transforms.learn.Folds.stableHash(
+                      org.beammlops.transforms.learn.Folds.keyOf(record, idField)));
+            }
             if (++rows[0] == BATCH) {
               flush(runner, batch, rows[0], predictions);
               rows[0] = 0;
@@ -59,9 +80,22 @@ final class ModelScorer {
         flush(runner, batch, rows[0], predictions);
       }
     }
-    return new Scored(
-        predictions.stream().mapToDouble(Double::doubleValue).toArray(),
-        targets.stream().mapToDouble(Double::doubleValue).toArray());
+    if (!canonical) {
+      return new Scored(
+          predictions.stream().mapToDouble(Double::doubleValue).toArray(),
+          targets.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+    int[] order = TrainingSet.canonicalOrder(keys);
+    int stride = targets.isEmpty() ? 1 : predictions.size() / targets.size();
+    double[] p = new double[predictions.size()];
+    double[] t = new double[targets.size()];
+    for (int i = 0; i < order.length; i++) {
+      t[i] = targets.get(order[i]);
+      for (int k = 0; k < stride; k++) {
+        p[i * stride + k] = predictions.get(order[i] * stride + k);
+      }
+    }
+    return new Scored(p, t);
   }
 
   private static void flush(OnnxRunner runner, float[] batch, int rows, List<Double> out) {

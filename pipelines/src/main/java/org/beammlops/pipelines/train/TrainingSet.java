@@ -13,8 +13,11 @@ import org.beammlops.transforms.learn.TrainingMatrix;
 
 /**
  * An exported training or holdout set, vectorized with the run's feature spec, with each row's
- * cross-validation fold. Rows come in file-path then file order, so every worker that loads the
- * same files sees the same rows in the same order; results computed on different workers line up.
+ * cross-validation fold. Rows are put in a canonical order, by a stable hash of their id: the
+ * export's files and their contents depend on how the runner bundled the rows, which differs from
+ * run to run, and a learner that visits rows in order (stochastic gradient descent) would then fit
+ * another model from the same data. So every worker, and every run on the same rows, sees the same
+ * rows in the same order.
  *
  * <p>Workers of one JVM share a loaded set: the (learner, fold) fits of a run all read the same
  * files, and loading and vectorizing them once per JVM is what keeps memory and time in check.
@@ -56,6 +59,7 @@ final class TrainingSet {
       String glob, FeatureSpec spec, Task task, String idField, int folds, long seed) {
     TrainingMatrix.Builder builder = TrainingMatrix.builder(spec.width());
     List<Integer> foldOf = new ArrayList<>();
+    List<Long> keys = new ArrayList<>();
     long[] skipped = {0};
     ParquetFiles.forEachRecord(
         glob,
@@ -66,10 +70,29 @@ final class TrainingSet {
             return;
           }
           builder.add(spec.vectorize(record), target);
-          foldOf.add(Folds.of(Folds.keyOf(record, idField), folds, seed));
+          String id = Folds.keyOf(record, idField);
+          foldOf.add(Folds.of(id, folds, seed));
+          keys.add(Folds.stableHash(id));
         });
-    return new TrainingSet(
-        builder.build(), foldOf.stream().mapToInt(Integer::intValue).toArray(), skipped[0]);
+    int[] selection = canonicalOrder(keys);
+    int[] foldsInOrder = new int[selection.length];
+    for (int i = 0; i < selection.length; i++) {
+      foldsInOrder[i] = foldOf.get(selection[i]);
+    }
+    return new TrainingSet(builder.build().select(selection), foldsInOrder, skipped[0]);
+  }
+
+  /**
+   * The rows' canonical order: row indices sorted by the stable hash of their id (ties, which a
+   * 64-bit hash makes all but impossible, keep their read order).
+   */
+  static int[] canonicalOrder(List<Long> keys) {
+    Integer[] order = new Integer[keys.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparingLong(keys::get));
+    return java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray();
   }
 
   /** The task's target of a record, null when its label is missing. */

@@ -29,6 +29,11 @@ public final class Folds {
     return id != null ? id.toString() : record.toString();
   }
 
+  /** A 64-bit hash of an id that is the same on every machine and run: for a canonical order. */
+  public static long stableHash(String id) {
+    return hash(id, 0);
+  }
+
   /** FNV-1a over the UTF-8 bytes, finished with SplitMix64's mixer. */
   static long hash(String id, long seed) {
     long h = 0xcbf29ce484222325L ^ seed;
