@@ -139,32 +139,20 @@ public class FeedbackMetricsIT {
         Instant t = Instant.parse("2001-06-01T12:00:00Z").plusSeconds(97L * i);
         publish(producer, "lost-" + i, t, 500 + 10 * i);
       }
-      // prediction messages that cannot be read or do not fit the task
-      for (String bad :
+      // prediction messages that cannot be read or do not fit the task, and well-formed ones of
+      // a version the registry never had (one per task)
+      Instant noon = Instant.parse("2001-06-01T12:00:00Z");
+      for (byte[] bad :
           List.of(
-              "not a prediction",
-              "{\"requestId\":\"b-1\"}",
-              new String(
-                  PredictionJson.json(
-                      prediction("delay15", "b-2", Instant.parse("2001-06-01T12:00:00Z"), 0.5)
-                          .setPredictedClass("maybe")
-                          .build()),
-                  java.nio.charset.StandardCharsets.UTF_8),
-              // well formed, but of a version the registry never had: one per task
-              new String(
-                  PredictionJson.json(
-                      prediction("delay15", "b-3", Instant.parse("2001-06-01T12:00:00Z"), 0.5)
-                          .setModelVersion("9")
-                          .build()),
-                  java.nio.charset.StandardCharsets.UTF_8),
-              new String(
-                  PredictionJson.json(
-                      prediction("delay", "b-4", Instant.parse("2001-06-01T12:00:00Z"), 9)
-                          .setModelVersion("9")
-                          .build()),
-                  java.nio.charset.StandardCharsets.UTF_8))) {
-        producer.send(
-            new ProducerRecord<>("flights.predictions", "bad", FlightsTestData.utf8(bad)));
+              FlightsTestData.utf8("not a prediction"),
+              FlightsTestData.utf8("{\"requestId\":\"b-1\"}"),
+              PredictionJson.json(
+                  prediction("delay15", "b-2", noon, 0.5).setPredictedClass("maybe").build()),
+              PredictionJson.json(
+                  prediction("delay15", "b-3", noon, 0.5).setModelVersion("9").build()),
+              PredictionJson.json(
+                  prediction("delay", "b-4", noon, 9).setModelVersion("9").build()))) {
+        producer.send(new ProducerRecord<>("flights.predictions", "bad", bad));
         predictionMessages++;
       }
       // feedback that is not JSON, of the wrong type, never predicted, and a duplicate
