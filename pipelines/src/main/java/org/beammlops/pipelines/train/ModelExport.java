@@ -24,10 +24,11 @@ import org.beammlops.transforms.model.SchemaSpec;
 
 /**
  * Builds the MLflow model directory: one ONNX graph of the refitted learners and the stacker, the
- * feature spec, the training data's reference profile and a summary of how it was trained. Before
- * anything is logged, the graph is run with ONNX Runtime on every holdout row and compared with the
- * stack computed from the learners' own predictions; a difference above {@value
- * TrainPipeline#PARITY_TOLERANCE} (relative for large regression values) fails the training.
+ * feature spec, the training data's reference profile, what it trained on ({@link TrainingData})
+ * and a summary of how it was trained. Before anything is logged, the graph is run with ONNX
+ * Runtime on every holdout row and compared with the stack computed from the learners' own
+ * predictions; a difference above {@value TrainPipeline#PARITY_TOLERANCE} (relative for large
+ * regression values) fails the training.
  */
 final class ModelExport {
   static final String TRAINING_SUMMARY = "training_summary.json";
@@ -44,7 +45,8 @@ final class ModelExport {
       PrepareTrainingData.Locations out,
       Holdout holdout,
       TrainOptions options,
-      UseCase useCase) {
+      UseCase useCase,
+      TrainingData trainingData) {
     byte[] onnx;
     try (StackedModel model = TrainPipeline.stackedModel(task, spec, chosen, refits, stacker)) {
       onnx = model.toOnnx();
@@ -98,6 +100,7 @@ final class ModelExport {
                   MlflowModel.REFERENCE_PROFILE,
                   TrainPipeline.readText(out.referenceProfile()).getBytes(StandardCharsets.UTF_8))
               .extraJson(TRAINING_SUMMARY, summary)
+              .extraJson(MlflowModel.TRAINING_DATA, trainingData.toJson())
               .write(dir);
       checkParity(
           written.directory(),

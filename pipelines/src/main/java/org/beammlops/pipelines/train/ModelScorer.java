@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.avro.generic.GenericRecord;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.features.FeatureSpec;
@@ -34,14 +35,26 @@ final class ModelScorer {
   }
 
   /**
-   * As {@link #score(Path, String, Task, String)} in read order: for metrics, which do not care.
+   * As {@link #score(Path, String, Task, String)} in read order, of the rows {@code keep} accepts:
+   * for the gate's metrics, which do not care about order. {@link Scored#excluded} counts the
+   * labelled rows left out.
    */
-  static Scored score(Path modelDir, String glob, Task task) {
-    return score(modelDir, glob, task, false, null);
+  static Scored score(Path modelDir, String glob, Task task, Predicate<GenericRecord> keep) {
+    return score(modelDir, glob, task, false, null, keep);
   }
 
   private static Scored score(
       Path modelDir, String glob, Task task, boolean canonical, String idField) {
+    return score(modelDir, glob, task, canonical, idField, r -> true);
+  }
+
+  private static Scored score(
+      Path modelDir,
+      String glob,
+      Task task,
+      boolean canonical,
+      String idField,
+      Predicate<GenericRecord> keep) {
     MlflowModel model = MlflowModelReader.read(modelDir);
     FeatureSpec spec =
         FeatureSpec.fromJson(
@@ -53,6 +66,7 @@ final class ModelScorer {
     List<Double> predictions = new ArrayList<>();
     List<Double> targets = new ArrayList<>();
     List<Long> keys = new ArrayList<>();
+    long[] excluded = {0};
     try (OnnxRunner runner = OnnxRunner.load(model.modelOnnx())) {
       int width = spec.width();
       float[] batch = new float[BATCH * width];
@@ -62,6 +76,10 @@ final class ModelScorer {
           (GenericRecord record) -> {
             Double target = TrainingSet.target(record, task);
             if (target == null) {
+              return;
+            }
+            if (!keep.test(record)) {
+              excluded[0]++;
               return;
             }
             System.arraycopy(spec.vectorize(record), 0, batch, rows[0] * width, width);
@@ -83,7 +101,8 @@ final class ModelScorer {
     if (!canonical) {
       return new Scored(
           predictions.stream().mapToDouble(Double::doubleValue).toArray(),
-          targets.stream().mapToDouble(Double::doubleValue).toArray());
+          targets.stream().mapToDouble(Double::doubleValue).toArray(),
+          excluded[0]);
     }
     int[] order = TrainingSet.canonicalOrder(keys);
     int stride = targets.isEmpty() ? 1 : predictions.size() / targets.size();
@@ -95,7 +114,7 @@ final class ModelScorer {
         p[i * stride + k] = predictions.get(order[i] * stride + k);
       }
     }
-    return new Scored(p, t);
+    return new Scored(p, t, excluded[0]);
   }
 
   private static void flush(OnnxRunner runner, float[] batch, int rows, List<Double> out) {
@@ -118,5 +137,10 @@ final class ModelScorer {
     }
   }
 
-  record Scored(double[] predictions, double[] targets) {}
+  /** Predictions and targets of the rows kept; {@code excluded}: labelled rows left out. */
+  record Scored(double[] predictions, double[] targets, long excluded) {
+    int rows() {
+      return targets.length;
+    }
+  }
 }

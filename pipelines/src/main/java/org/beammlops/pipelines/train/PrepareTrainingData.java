@@ -6,6 +6,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -23,6 +24,7 @@ import org.beammlops.transforms.lake.EventDates;
 import org.beammlops.transforms.lake.Lake;
 import org.beammlops.transforms.lake.ReadLake;
 import org.beammlops.transforms.lake.WritePartitionedParquet;
+import org.beammlops.transforms.learn.SeenRows;
 import org.beammlops.transforms.learn.SplitTrainHoldout;
 import org.beammlops.transforms.metrics.PipelineCounters;
 import org.beammlops.transforms.parse.ParseAndValidate;
@@ -36,7 +38,8 @@ import org.beammlops.transforms.profile.ProfileDataset;
  * <pre>
  * lake (date range) or files ─ KeepLabelled ─ SplitTrainHoldout ─┬─ train ─┬─ ExportTrain      training/&lt;run&gt;/train/
  *                                                               │         ├─ FitFeatureSpec   feature_spec.json
- *                                                               │         └─ Profile          reference_profile.json
+ *                                                               │         ├─ Profile          reference_profile.json
+ *                                                               │         └─ SeenRows         seen_rows.json (for the gate)
  *                                                               └─ holdout ── ExportHoldout   training/&lt;run&gt;/holdout/
  * </pre>
  */
@@ -44,6 +47,7 @@ final class PrepareTrainingData {
   static final String NAME = "train";
   static final String FEATURE_SPEC = "feature_spec";
   static final String REFERENCE_PROFILE = "reference_profile";
+  static final String SEEN_ROWS = "seen_rows";
 
   private PrepareTrainingData() {}
 
@@ -63,6 +67,11 @@ final class PrepareTrainingData {
 
     String referenceProfile() {
       return dir + "/" + REFERENCE_PROFILE + ".json";
+    }
+
+    /** The training rows' {@link SeenRows}, as JSON. */
+    String seenRows() {
+      return dir + "/" + SEEN_ROWS + ".json";
     }
 
     String fits() {
@@ -144,6 +153,12 @@ final class PrepareTrainingData {
                 .to(out.dir() + "/" + REFERENCE_PROFILE)
                 .withSuffix(".json")
                 .withoutSharding());
+    split
+        .train()
+        .apply("SeenRows", Combine.globally(SeenRows.combineFn(useCase)).withoutDefaults())
+        .apply(
+            "WriteSeenRows",
+            TextIO.write().to(out.dir() + "/" + SEEN_ROWS).withSuffix(".json").withoutSharding());
     return pipeline;
   }
 

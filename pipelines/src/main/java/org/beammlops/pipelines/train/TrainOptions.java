@@ -115,6 +115,14 @@ public interface TrainOptions extends MlopsOptions, TrackingOptions {
   void setMinImprovement(double value);
 
   @Description(
+      "The gate compares the new model with the champion only on holdout rows neither trained on;"
+          + " with fewer than this many, there is no fair comparison and the champion stays.")
+  @Default.Long(100)
+  long getMinGateRows();
+
+  void setMinGateRows(long value);
+
+  @Description(
       "Class weights for classification: auto (on when the minority class is under 30%), on, off.")
   @Default.Enum("auto")
   ClassWeights getClassWeights();

@@ -202,6 +202,7 @@ public final class TrainPipeline {
       logRunParams();
 
       Map<String, Long> counts = timed("prepare", this::prepare);
+      TrainingData trainingData = TrainingData.of(options, useCase, out);
       FeatureSpec spec = FeatureSpec.fromJson(readText(out.featureSpec()));
       double[] classWeights = classWeights(counts);
       parent.logParams(classWeightParams(classWeights));
@@ -272,13 +273,32 @@ public final class TrainPipeline {
               "export",
               () ->
                   ModelExport.write(
-                      task, spec, chosen, refits, stacker, out, holdout, options, useCase));
+                      task,
+                      spec,
+                      chosen,
+                      refits,
+                      stacker,
+                      out,
+                      holdout,
+                      options,
+                      useCase,
+                      trainingData));
       Registration.Outcome outcome =
           timed(
               "register",
               () ->
                   Registration.logAndRegister(
-                      tracking, parent, modelName, task, spec, modelDir, holdout, out, options));
+                      tracking,
+                      parent,
+                      modelName,
+                      useCase,
+                      task,
+                      spec,
+                      modelDir,
+                      holdout,
+                      out,
+                      trainingData,
+                      options));
       report.put("model", outcome.summary());
 
       double learnerFitSeconds =

@@ -75,8 +75,9 @@ class TrainGateIT {
         (double) part(first, "model").get("score"),
         championScore,
         1e-6,
-        "the champion re-scored on the same holdout (its ONNX graph)");
-    if ((double) model.get("score") < championScore) {
+        "the champion re-scored on the same holdout (its ONNX graph): it trained on none of it");
+    assertEquals(part(second, "rows").get("holdoutRows"), model.get("gateRows"));
+    if ((double) model.get("gateScore") < championScore) {
       assertEquals("champion", model.get("alias"), model.toString());
     } else {
       assertEquals("challenger", model.get("alias"), model.toString());
@@ -89,6 +90,88 @@ class TrainGateIT {
     assertTrue(
         v2.tags().containsKey("mlops.baseline_log_loss")
             && v2.tags().containsKey("mlops.gate_reason"));
+  }
+
+  /**
+   * The incident the fair gate is for: a champion trained on a small sample of January–May was
+   * re-scored on the May holdout of a model trained on many more rows of January–April. It had
+   * trained on part of that holdout. Now it is scored only on the rows neither model trained on,
+   * and the version's tags say which rows those were.
+   */
+  @Test
+  void aChampionThatTrainedOnPartOfTheNewHoldoutIsNeverScoredOnThoseRows() throws Exception {
+    List<Flight> januaryToMay =
+        FlightsTestData.firstRows(100_000).stream()
+            .filter(f -> f.date().compareTo("2001-06") < 0)
+            .toList();
+    List<String> big = new ArrayList<>(List.of(FlightsTestData.CSV_HEADER));
+    List<String> sample = new ArrayList<>(List.of(FlightsTestData.CSV_HEADER));
+    for (int i = 0; i < januaryToMay.size(); i += 4) {
+      big.add(januaryToMay.get(i).csv());
+      if (i % 16 == 0) {
+        sample.add(januaryToMay.get(i).csv());
+      }
+    }
+    Path sampleFile = Files.write(temp.resolve("sample-jan-may.csv"), sample);
+    Path bigFile = Files.write(temp.resolve("jan-may.csv"), big);
+
+    Map<String, Object> first = train("fair", "--input=" + sampleFile, "--split=hash");
+    assertEquals("champion", part(first, "model").get("alias"), first.toString());
+    Map<String, String> v1 = tracking.getModelVersion("fair", 1).tags();
+    assertEquals("2001-01-01", v1.get("mlops.train_first_date"));
+    assertTrue(v1.get("mlops.train_last_date").startsWith("2001-05"), v1.toString());
+    assertTrue(v1.get("mlops.train_split").startsWith("hash"), v1.toString());
+
+    Map<String, Object> second = train("fair", "--input=" + bigFile, "--holdoutFrom=2001-05-01");
+    Map<String, String> v2 = tracking.getModelVersion("fair", 2).tags();
+    assertEquals("2001-04-30", v2.get("mlops.train_last_date"));
+
+    // What the champion really trained on, by content, and the new holdout.
+    java.util.Set<String> championTrained = new java.util.HashSet<>();
+    org.beammlops.transforms.lake.ParquetFiles.forEachRecord(
+        FitLearners.filesOf(trainingDir(first) + "/train"), r -> championTrained.add(content(r)));
+    List<String> holdout = new ArrayList<>();
+    org.beammlops.transforms.lake.ParquetFiles.forEachRecord(
+        FitLearners.filesOf(trainingDir(second) + "/holdout"), r -> holdout.add(content(r)));
+    long seenByChampion = holdout.stream().filter(championTrained::contains).count();
+    assertTrue(seenByChampion > 100, "the shape: the champion trained on May rows");
+
+    long gateRows = Long.parseLong(v2.get("mlops.gate_rows"));
+    long excluded = Long.parseLong(v2.get("mlops.gate_rows_excluded"));
+    assertEquals(holdout.size(), gateRows + excluded);
+    assertTrue(excluded >= seenByChampion, "every row the champion trained on is left out");
+    long unseen = holdout.size() - seenByChampion;
+    assertTrue(
+        excluded - seenByChampion <= 0.03 * unseen,
+        "few rows it did not see are left out: " + (excluded - seenByChampion) + " of " + unseen);
+    assertTrue(
+        v2.get("mlops.gate_rows_rule").startsWith(gateRows + " of " + holdout.size()),
+        v2.get("mlops.gate_rows_rule"));
+    assertTrue(v2.get("mlops.gate_rows_rule").contains("champion v1"));
+    assertTrue(
+        v2.get("mlops.gate_reason").contains(gateRows + " holdout rows neither trained on"),
+        v2.get("mlops.gate_reason"));
+    assertEquals(
+        Double.toString((double) part(second, "model").get("championScore")),
+        v2.get("mlops.champion_log_loss"));
+  }
+
+  private static String trainingDir(Map<String, Object> report) {
+    return org.beammlops.transforms.lake.Lake.at(temp.resolve("lake").toString(), "flights")
+        .trainingDir((String) report.get("runId"));
+  }
+
+  /** A flight's content, as the sample and the full file share it (ids differ between files). */
+  private static String content(org.apache.avro.generic.GenericRecord r) {
+    return r.get("date")
+        + "|"
+        + r.get("delay")
+        + "|"
+        + r.get("distance")
+        + "|"
+        + r.get("origin")
+        + "|"
+        + r.get("destination");
   }
 
   @Test

@@ -44,6 +44,12 @@ public record MlflowModel(
   /** The feature spec the training pipeline writes beside the model. */
   public static final String FEATURE_SPEC = "feature_spec.json";
 
+  /**
+   * What the model trained on: source, date range, split and a filter of its training rows ({@code
+   * SeenRows}), so that a later gate never scores it on them.
+   */
+  public static final String TRAINING_DATA = "training_data.json";
+
   /** The training data's reference profile, for drift detection. */
   public static final String REFERENCE_PROFILE = "reference_profile.json";
 
