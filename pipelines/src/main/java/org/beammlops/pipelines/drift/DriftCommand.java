@@ -119,16 +119,20 @@ public final class DriftCommand {
       }
       List<String> drifted = new java.util.ArrayList<>();
       List<String> labels = new java.util.ArrayList<>();
+      boolean[] predictionDrift = {false};
       node.get("features")
           .forEach(
               f -> {
-                if (f.get("drifted").asBoolean()) {
-                  (f.get("role").asText().equals("label") ? labels : drifted)
-                      .add(f.get("feature").asText());
+                String role = f.get("role").asText();
+                if (role.equals("prediction")) {
+                  predictionDrift[0] = f.get("drifted").asBoolean();
+                } else if (f.get("drifted").asBoolean()) {
+                  (role.equals("label") ? labels : drifted).add(f.get("feature").asText());
                 }
               });
       report.put("drifted", drifted);
       report.put("labelDrift", labels);
+      report.put("predictionDrift", predictionDrift[0]);
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("the job ran but its report " + json + " cannot be read", e);
     }

@@ -98,7 +98,7 @@ public final class DriftPipeline {
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
     PCollection<DatasetProfile> current =
         records(pipeline, "Current", options, useCase, lake, plan.from(), plan.to(), deadLetters)
-            .apply("ProfileCurrent", ProfileDataset.of(useCase));
+            .apply("ProfileCurrent", profile(useCase, options));
     PCollection<DatasetProfile> reference =
         plan.referenceProfile() != null
             ? pipeline.apply(
@@ -113,7 +113,7 @@ public final class DriftPipeline {
                     plan.referenceFrom(),
                     plan.referenceTo(),
                     deadLetters)
-                .apply("ProfileReference", ProfileDataset.of(useCase));
+                .apply("ProfileReference", profile(useCase, options));
     PCollectionView<DatasetProfile> referenceView =
         reference.apply("ReferenceView", View.asSingleton());
     PCollection<DriftReport> reports =
@@ -148,6 +148,11 @@ public final class DriftPipeline {
           .apply("WriteDeadLetters", WriteDeadLetters.toLake(lake, options.getRunId()));
     }
     return pipeline;
+  }
+
+  /** Features, labels and the task's predictions (where the records have them). */
+  private static ProfileDataset profile(UseCase useCase, DriftOptions options) {
+    return ProfileDataset.of(useCase).withPredictions(useCase.task(options.getTask()));
   }
 
   /** The records of one side: files, or the lake's events or prediction log in a date range. */

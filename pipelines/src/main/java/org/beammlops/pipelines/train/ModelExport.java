@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.beammlops.schemas.DatasetProfile;
+import org.beammlops.schemas.FeatureProfile;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.features.FeatureSpec;
@@ -21,6 +23,8 @@ import org.beammlops.transforms.model.MlflowModelWriter;
 import org.beammlops.transforms.model.ModelSchema;
 import org.beammlops.transforms.model.ModelSignature;
 import org.beammlops.transforms.model.SchemaSpec;
+import org.beammlops.transforms.profile.DatasetProfiler;
+import org.beammlops.transforms.profile.DatasetProfiles;
 
 /**
  * Builds the MLflow model directory: one ONNX graph of the refitted learners and the stacker, the
@@ -102,20 +106,57 @@ final class ModelExport {
               .extraJson(TRAINING_SUMMARY, summary)
               .extraJson(MlflowModel.TRAINING_DATA, trainingData.toJson())
               .write(dir);
-      checkParity(
-          written.directory(),
-          out,
-          task,
-          holdout,
-          useCase.idField().map(f -> f.name()).orElse(null));
+      ModelScorer.Scored onnxScores =
+          checkParity(
+              written.directory(),
+              out,
+              task,
+              holdout,
+              useCase.idField().map(f -> f.name()).orElse(null));
+      addPredictionProfile(written, task, onnxScores);
       return written.directory();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Fails unless the graph reproduces the learners' own stack on every holdout row. */
-  private static void checkParity(
+  /**
+   * Adds the graph's predictions on the holdout to the model's reference profile, under {@link
+   * UseCase#PREDICTION_FIELD}: the reference of prediction drift. The holdout, not the training
+   * rows: predictions on rows the model learned from are more confident than any it will serve.
+   */
+  private static void addPredictionProfile(
+      MlflowModel model, Task task, ModelScorer.Scored holdoutScores) throws IOException {
+    double[] p = holdoutScores.predictions();
+    List<Object> values = new java.util.ArrayList<>();
+    if (task.type() == Task.Type.MULTICLASS) {
+      List<String> classes = task.outputClasses();
+      int k = classes.size();
+      for (int row = 0; row * k < p.length; row++) {
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+          best = p[row * k + c] > p[row * k + best] ? c : best;
+        }
+        values.add(classes.get(best));
+      }
+    } else {
+      for (double v : p) {
+        values.add(v);
+      }
+    }
+    Path file = model.referenceProfile().orElseThrow();
+    DatasetProfile profile = DatasetProfiles.fromJson(Files.readString(file));
+    List<FeatureProfile> features = new java.util.ArrayList<>(profile.getFeatures());
+    features.add(DatasetProfiler.predictions(task, values));
+    profile.setFeatures(features);
+    Files.writeString(file, DatasetProfiles.toJson(profile));
+  }
+
+  /**
+   * Fails unless the graph reproduces the learners' own stack on every holdout row; returns the
+   * graph's scores.
+   */
+  private static ModelScorer.Scored checkParity(
       Path modelDir,
       PrepareTrainingData.Locations out,
       Task task,
@@ -146,5 +187,6 @@ final class ModelExport {
               + TrainPipeline.PARITY_TOLERANCE
               + "); not logging this model");
     }
+    return onnx;
   }
 }

@@ -111,9 +111,17 @@ public class DriftIT {
     assertEquals((long) june.size(), ((Number) report.get("rowCount")).longValue());
     JsonNode json = JSON.readTree(Path.of((String) report.get("reportJson")).toFile());
     assertTrue(json.get("reference").asText().contains(MODEL + "/v"));
+    JsonNode predictionRow = null;
     for (JsonNode f : json.get("features")) {
       assertTrue(f.toString(), f.get("psi").isNumber() || f.get("test").asText().equals("none"));
+      if (f.get("role").asText().equals("prediction")) {
+        predictionRow = f;
+      }
     }
+    // the model's reference profile has its holdout predictions; files have no predictions
+    assertTrue(json.toString(), predictionRow != null);
+    assertEquals("none", predictionRow.get("test").asText());
+    assertEquals(false, report.get("predictionDrift"));
 
     // the alert, on the topic (and through the sinks, tested with the metrics pipeline's)
     List<ConsumerRecord<String, byte[]>> alerts =

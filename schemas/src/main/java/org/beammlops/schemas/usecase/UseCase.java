@@ -168,6 +168,13 @@ public final class UseCase implements Serializable {
   public static final String POSITION_FIELD = "ingest_position";
 
   /**
+   * Not a field of any use case: the name under which profiles and drift reports carry a task's
+   * predictions (probability of the positive class, regression value, or multi-class predicted
+   * class) beside the features, for prediction drift.
+   */
+  public static final String PREDICTION_FIELD = "mlops_prediction";
+
+  /**
    * Reads and checks a config and its schema. Every problem is collected, so that one run of {@code
    * mlops usecase check} names them all; any problem makes this throw {@link
    * InvalidUseCaseException}.
@@ -240,7 +247,8 @@ public final class UseCase implements Serializable {
     }
   }
 
-  private static final Set<String> RESERVED = Set.of(SOURCE_FIELD, POSITION_FIELD);
+  private static final Set<String> RESERVED =
+      Set.of(SOURCE_FIELD, POSITION_FIELD, PREDICTION_FIELD);
 
   private void checkRoles(List<String> problems) {
     for (FieldSpec.Role role : List.of(FieldSpec.Role.ID, FieldSpec.Role.EVENT_TIME)) {

@@ -18,7 +18,9 @@ import org.beammlops.schemas.usecase.UseCase;
  * {@link FeatureDriftTest}, and the dataset verdict, drift when the share of drifted features (of
  * those tested, labels not counted) reaches the use case's {@code drift.share}. Labels are tested
  * and reported beside the features (label drift) but do not count towards the share, as Evidently
- * keeps target drift apart from data drift.
+ * keeps target drift apart from data drift; so are the model's predictions (prediction drift), when
+ * the reference profile has them (a model's does, from its holdout) and the current data too (the
+ * prediction log has them; events and files do not).
  */
 public final class DatasetDrift {
   private DatasetDrift() {}
@@ -54,7 +56,10 @@ public final class DatasetDrift {
         throw new IllegalArgumentException(
             "feature '" + r.getName() + "' of the reference profile is not in the current one");
       }
-      String role = isLabel(useCase, r.getName()) ? "label" : "feature";
+      String role =
+          r.getName().equals(UseCase.PREDICTION_FIELD)
+              ? "prediction"
+              : isLabel(useCase, r.getName()) ? "label" : "feature";
       DriftSettings.Feature featureSettings = settings.feature(r.getName());
       if (noData) {
         featureSettings = new DriftSettings.Feature(false, null, null);

@@ -13,6 +13,7 @@ import org.beammlops.schemas.DriftReport;
 import org.beammlops.schemas.FeatureDrift;
 import org.beammlops.schemas.FeatureProfile;
 import org.beammlops.schemas.HistogramBin;
+import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.html.Html;
 
 /**
@@ -134,7 +135,11 @@ public final class DriftReportPage {
         .append("\" data-feature=\"")
         .append(Html.escape(d.getFeature()))
         .append("\">");
-    cell(html, d.getFeature(), d.getFeature());
+    String name =
+        d.getFeature().equals(UseCase.PREDICTION_FIELD)
+            ? "(the model's prediction)"
+            : d.getFeature();
+    cell(html, name, name);
     cell(html, d.getRole(), d.getRole());
     cell(html, d.getKind(), d.getKind());
     cell(html, d.getTest(), d.getTest());

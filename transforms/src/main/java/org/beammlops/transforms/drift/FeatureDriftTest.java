@@ -117,6 +117,13 @@ public final class FeatureDriftTest {
           .setNote("not tested: no labels in the current data (they arrive later, as feedback)")
           .build();
     }
+    if (current.count() == 0 && role.equals("prediction")) {
+      // Events and files have no predictions: only the prediction log has.
+      return out.setTest("none")
+          .setDrifted(false)
+          .setNote("not tested: no predictions in the current data (the prediction log has them)")
+          .build();
+    }
     if (current.count() == 0) {
       // A feature that stopped arriving is the largest change there is, not an absence of drift.
       return out.setDrifted(true)

@@ -11,15 +11,17 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.beammlops.schemas.usecase.FieldSpec;
+import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.metrics.PipelineCounters;
 
 /**
  * The prediction log's records of one task as records of the use case, so that they are profiled
  * exactly as the training data was: the request's event time and the raw feature values the model
- * scored; labels are absent (they arrive later, as feedback). Another task's predictions are
- * skipped and counted. A feature value the prediction does not have (or that is not finite) is
- * missing: the records have the use case's fields, each one nullable.
+ * scored, and the prediction itself ({@link UseCase#PREDICTION_FIELD}); labels are absent (they
+ * arrive later, as feedback). Another task's predictions are skipped and counted. A feature value
+ * the prediction does not have (or that is not finite) is missing: the records have the use case's
+ * fields, each one nullable.
  */
 public final class PredictionsAsRecords
     extends PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> {
@@ -44,7 +46,10 @@ public final class PredictionsAsRecords
         .setCoder(AvroCoder.of(GenericRecord.class, schema(useCase)));
   }
 
-  /** The use case's fields, each nullable. */
+  /**
+   * The use case's fields, each nullable, and {@link UseCase#PREDICTION_FIELD}: the prediction (a
+   * probability or value, or a multi-class task's predicted class).
+   */
   public static Schema schema(UseCase useCase) {
     Schema base = useCase.schema();
     java.util.List<Schema.Field> fields = new java.util.ArrayList<>();
@@ -53,6 +58,15 @@ public final class PredictionsAsRecords
       Schema nullable = s.isNullable() ? s : Schema.createUnion(Schema.create(Schema.Type.NULL), s);
       fields.add(new Schema.Field(f.name(), nullable, f.doc(), Schema.Field.NULL_DEFAULT_VALUE));
     }
+    fields.add(
+        new Schema.Field(
+            UseCase.PREDICTION_FIELD,
+            Schema.createUnion(
+                Schema.create(Schema.Type.NULL),
+                Schema.create(Schema.Type.DOUBLE),
+                Schema.create(Schema.Type.STRING)),
+            "The task's prediction, for prediction drift.",
+            Schema.Field.NULL_DEFAULT_VALUE));
     return Schema.createRecord(
         base.getName(), base.getDoc(), base.getNamespace(), base.isError(), fields);
   }
@@ -62,6 +76,7 @@ public final class PredictionsAsRecords
     private final String task;
     private transient Schema schema;
     private transient Counter otherTask;
+    private transient boolean multiClass;
 
     ToRecordFn(UseCase useCase, String task) {
       this.useCase = useCase;
@@ -71,6 +86,9 @@ public final class PredictionsAsRecords
     @Setup
     public void setup() {
       schema = schema(useCase);
+      multiClass =
+          useCase.tasks().stream()
+              .anyMatch(t -> t.name().equals(task) && t.type() == Task.Type.MULTICLASS);
       otherTask = PipelineCounters.counter(OTHER_TASK);
     }
 
@@ -81,6 +99,12 @@ public final class PredictionsAsRecords
         return;
       }
       GenericData.Record r = new GenericData.Record(schema);
+      if (multiClass) {
+        Object predicted = p.get("predictedClass");
+        r.put(UseCase.PREDICTION_FIELD, predicted == null ? null : predicted.toString());
+      } else if (p.get("prediction") instanceof Double d && Double.isFinite(d)) {
+        r.put(UseCase.PREDICTION_FIELD, d); // NaN: missing, as the profile counts it
+      }
       useCase.eventTime().ifPresent(f -> r.put(f.name(), millis(p.get("eventTime"))));
       Object features = p.get("features");
       if (features instanceof Map<?, ?> values) {

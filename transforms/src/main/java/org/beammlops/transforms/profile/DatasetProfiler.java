@@ -21,6 +21,7 @@ import org.beammlops.schemas.DatasetProfile;
 import org.beammlops.schemas.FeatureProfile;
 import org.beammlops.schemas.usecase.DerivedFeature;
 import org.beammlops.schemas.usecase.FieldSpec;
+import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.features.FeatureValues;
 
@@ -128,6 +129,41 @@ public final class DatasetProfiler implements Serializable {
           default -> false;
         };
     return new Plan(f.name(), numeric, f.name(), null, numeric || numericValues);
+  }
+
+  /**
+   * This profiler, also profiling {@code task}'s predictions under {@link
+   * UseCase#PREDICTION_FIELD}: numeric (probability of the positive class, or the regression value)
+   * or, for a multi-class task, the predicted class. Records without that field count it missing.
+   */
+  public DatasetProfiler withPredictions(Task task) {
+    List<Plan> withPrediction = new ArrayList<>(plans);
+    withPrediction.add(predictionPlan(task));
+    return new DatasetProfiler(useCase, timeZone, withPrediction);
+  }
+
+  private static Plan predictionPlan(Task task) {
+    boolean numeric = task.type() != Task.Type.MULTICLASS;
+    return new Plan(UseCase.PREDICTION_FIELD, numeric, UseCase.PREDICTION_FIELD, null, numeric);
+  }
+
+  /**
+   * The profile of {@code task}'s predictions from values (a Double each, or a class name for a
+   * multi-class task): the reference of prediction drift, which training takes from its holdout.
+   */
+  public static FeatureProfile predictions(Task task, Iterable<?> values) {
+    Plan p = predictionPlan(task);
+    FeatureAccumulator a = FeatureAccumulator.create(p.numericValues(), p.numeric(), !p.numeric());
+    for (Object v : values) {
+      if (v == null || (v instanceof Double d && !Double.isFinite(d))) {
+        a.addMissing();
+      } else if (p.numeric()) {
+        a.add((Double) v, null);
+      } else {
+        a.add(null, v.toString());
+      }
+    }
+    return feature(p, a);
   }
 
   public String useCase() {

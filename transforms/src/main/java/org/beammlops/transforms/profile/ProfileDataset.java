@@ -8,6 +8,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.beammlops.schemas.DatasetProfile;
+import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 
 /**
@@ -35,6 +36,11 @@ public final class ProfileDataset
   /** Profiles the features and labels of {@code useCase}, stamped with the time it finishes. */
   public static ProfileDataset of(UseCase useCase) {
     return new ProfileDataset(DatasetProfiler.of(useCase), null);
+  }
+
+  /** Profiles {@code task}'s predictions too ({@link DatasetProfiler#withPredictions}). */
+  public ProfileDataset withPredictions(Task task) {
+    return new ProfileDataset(profiler.withPredictions(task), createdAt);
   }
 
   /** Stamps the profile with {@code createdAt} instead, for reproducible output. */

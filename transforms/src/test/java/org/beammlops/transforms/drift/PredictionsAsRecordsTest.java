@@ -14,6 +14,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.beammlops.schemas.DatasetProfile;
 import org.beammlops.schemas.FeatureProfile;
 import org.beammlops.schemas.Prediction;
+import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.FlightRecords;
 import org.beammlops.transforms.profile.ProfileDataset;
 import org.junit.Rule;
@@ -59,12 +60,17 @@ public class PredictionsAsRecordsTest {
         .build();
   }
 
+  private static GenericRecord withPrediction(GenericRecord r, double value) {
+    r.put("prediction", value);
+    return r;
+  }
+
   @Test
   public void theTasksPredictionsAreProfiledWithNaNAndAbsentValuesAsMissing() {
     List<GenericRecord> log =
         List.of(
             prediction("delay15", 500.0, "LAX"),
-            prediction("delay15", Double.NaN, "LAX"),
+            withPrediction(prediction("delay15", Double.NaN, "LAX"), Double.NaN),
             prediction("delay15", null, null),
             prediction("delay", 700.0, "JFK")); // another task's
     var profile =
@@ -73,7 +79,9 @@ public class PredictionsAsRecordsTest {
                 Create.of(log)
                     .withCoder(AvroCoder.of(GenericRecord.class, Prediction.getClassSchema())))
             .apply(PredictionsAsRecords.of(FlightRecords.FLIGHTS, "delay15"))
-            .apply(ProfileDataset.of(FlightRecords.FLIGHTS));
+            .apply(
+                ProfileDataset.of(FlightRecords.FLIGHTS)
+                    .withPredictions(FlightRecords.FLIGHTS.task("delay15")));
     PAssert.thatSingleton(profile)
         .satisfies(
             (DatasetProfile p) -> {
@@ -83,6 +91,11 @@ public class PredictionsAsRecordsTest {
               assertEquals(2, feature(p, "origin").getCount());
               assertEquals(Map.of("8", 3L), feature(p, "hour_of_day").getFrequencies());
               assertEquals(3, feature(p, "delay").getMissing()); // no labels in the log
+              FeatureProfile predictions = feature(p, UseCase.PREDICTION_FIELD);
+              assertEquals("numeric", predictions.getKind());
+              assertEquals(2, predictions.getCount()); // the NaN prediction is missing
+              assertEquals(1, predictions.getMissing());
+              assertEquals(0.5, predictions.getMean(), 0);
               return null;
             });
     pipeline.run().waitUntilFinish();
