@@ -94,6 +94,19 @@ final class DemoWatch implements AutoCloseable {
     if (!"ON_TIME".equals(w.getTiming())) {
       return;
     }
+    if (org.beammlops.transforms.feedback.WindowedMetrics.ESTIMATED.equals(w.getKind())) {
+      Double estimated = w.getMetrics().get("estimated_roc_auc");
+      Demo.step(
+          String.format(
+              Locale.ROOT,
+              "estimate %s %s %-4s %4d predictions  expected AUC %s (before labels)",
+              bounds(w),
+              w.getTask(),
+              w.getModelVersion().equals("all") ? "all" : "v" + w.getModelVersion(),
+              w.getCount(),
+              estimated == null ? "n/a" : String.format(Locale.ROOT, "%.3f", estimated)));
+      return;
+    }
     Double auc = w.getMetrics().get("roc_auc");
     Double logLoss = w.getMetrics().get("log_loss");
     Demo.step(

@@ -139,16 +139,20 @@ public final class FeedbackMetricsCommand {
         duration("--allowedLateness", options.getAllowedLateness(), true),
         duration("--maxOutOfOrder", options.getMaxOutOfOrder(), true),
         duration("--maxAhead", options.getMaxAhead(), false),
-        lastOnTimeWindowEnd(Lake.at(options.getLake(), useCase.name()), task),
+        lastOnTimeWindowEnd(
+            Lake.at(options.getLake(), useCase.name()), task, WindowedMetrics.REALIZED),
+        lastOnTimeWindowEnd(
+            Lake.at(options.getLake(), useCase.name()), task, WindowedMetrics.ESTIMATED),
         LiveMetricNames.rulesOf(useCase, task),
         AlertOptions.delivery(options));
   }
 
   /**
-   * The end of the latest window the lake says was emitted ON_TIME for {@code task}, or null when
+   * The end of the latest window of {@code kind} (realized or estimated; windows written before
+   * kinds existed are realized) the lake says was emitted ON_TIME for {@code task}, or null when
    * none was: a restarted job skips the windows ending by then.
    */
-  static Instant lastOnTimeWindowEnd(Lake lake, Task task) {
+  static Instant lastOnTimeWindowEnd(Lake lake, Task task, String kind) {
     String glob = lake.metricsDir() + "/date=*/*.parquet";
     if (ParquetFiles.match(glob).isEmpty()) {
       return null;
@@ -157,8 +161,11 @@ public final class FeedbackMetricsCommand {
     ParquetFiles.forEachRecord(
         glob,
         r -> {
+          Object windowKind = r.getSchema().getField("kind") == null ? null : r.get("kind");
+          String of = windowKind == null ? WindowedMetrics.REALIZED : windowKind.toString();
           if (task.name().equals(r.get("task").toString())
-              && "ON_TIME".equals(r.get("timing").toString())) {
+              && "ON_TIME".equals(r.get("timing").toString())
+              && kind.equals(of)) {
             latest.accumulateAndGet(GenericRecords.millis(r.get("windowEnd")), Math::max);
           }
         });

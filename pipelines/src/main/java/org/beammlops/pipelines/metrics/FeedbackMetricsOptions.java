@@ -110,6 +110,15 @@ public interface FeedbackMetricsOptions
 
   void setMaxFeedback(long value);
 
+  @Description(
+      "Also emit windows of the performance expected from the predictions alone, before labels"
+          + " (confidence-based estimation, kind estimated, metrics estimated_*), for"
+          + " classification tasks.")
+  @Default.Boolean(true)
+  boolean getEstimatePerformance();
+
+  void setEstimatePerformance(boolean value);
+
   @Description("Log each ON_TIME and LATE window to a monitoring run per model version.")
   @Default.Boolean(true)
   boolean getTrackMetrics();

@@ -47,6 +47,7 @@ import org.joda.time.Duration;
  * &lt;uc&gt;.feedback ─── ParseFeedback ────┘                                                    ├─ WriteMetrics ─ lake metrics/
  *                                                                                          ├─ TrackMetrics ─ a run per version
  *                                                                                          └─ EvaluateAlerts ─ PublishAlerts ─ &lt;uc&gt;.alerts, DeliverAlerts ─ webhook, email
+ * ParsePredictions ─ EstimatedMetrics (CBPE: the predictions alone, before labels) ─┘ (flattened with the windows above)
  * dead letters (unreadable messages, unpublishable windows) ─ PublishDeadLetters ─ &lt;uc&gt;.dlq, WriteDeadLetters ─ lake
  * </pre>
  *
@@ -69,6 +70,7 @@ public final class FeedbackMetricsPipeline {
       Duration maxOutOfOrder,
       Duration maxAhead,
       org.joda.time.Instant skipWindowsEndingBy,
+      org.joda.time.Instant skipEstimatedWindowsEndingBy,
       List<AlertRule> alertRules,
       AlertDelivery alertDelivery) {}
 
@@ -111,7 +113,7 @@ public final class FeedbackMetricsPipeline {
                     settings))
             .apply("ParseFeedback", ParseJoinInputs.feedback(useCase, task, NAME));
 
-    PCollection<MetricWindow> windows =
+    PCollection<MetricWindow> realized =
         PCollectionTuple.of(ParseJoinInputs.OUTCOMES, predictions.get(ParseJoinInputs.OUTCOMES))
             .and(ParseJoinInputs.TRUTHS, feedback.get(ParseJoinInputs.TRUTHS))
             .apply("JoinFeedback", JoinFeedback.within(settings.ttl()))
@@ -124,6 +126,25 @@ public final class FeedbackMetricsPipeline {
                     .setAllowedLateness(settings.allowedLateness())
                     .skipWindowsEndingBy(settings.skipWindowsEndingBy())
                     .build());
+    PCollection<MetricWindow> windows = realized;
+    if (options.getEstimatePerformance() && task.type() != Task.Type.REGRESSION) {
+      // expected performance from the predictions alone: these windows close with the
+      // predictions' watermark, before the join's TTL lets the realized ones close
+      PCollection<MetricWindow> estimated =
+          predictions
+              .get(ParseJoinInputs.OUTCOMES)
+              .apply(
+                  "EstimatedMetrics",
+                  WindowedMetrics.of(useCase, task)
+                      .every(settings.window(), settings.period())
+                      .setEarlyFiring(settings.earlyFiring())
+                      .setAllowedLateness(settings.allowedLateness())
+                      .skipWindowsEndingBy(settings.skipEstimatedWindowsEndingBy())
+                      .estimated()
+                      .build());
+      windows =
+          PCollectionList.of(realized).and(estimated).apply("AllWindows", Flatten.pCollections());
+    }
 
     PCollection<DeadLetter> unpublished =
         windows.apply(

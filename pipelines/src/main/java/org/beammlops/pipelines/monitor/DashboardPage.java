@@ -41,7 +41,7 @@ final class DashboardPage {
     return switch (task.type()) {
       case REGRESSION -> List.of("mae", "rmse", "r2", "bias");
       case MULTICLASS -> List.of("accuracy", "log_loss", "f1_macro", "roc_auc_ovr_macro");
-      default -> List.of("roc_auc", "log_loss", "brier", "accuracy");
+      default -> List.of("roc_auc", "accuracy", "log_loss", "brier");
     };
   }
 
@@ -389,6 +389,26 @@ final class DashboardPage {
             }
             curves.put(version.equals("all") ? "all" : "v" + version, points);
           });
+      // the performance expected from the predictions alone (CBPE), beside the realized one
+      s.estimatedHistory()
+          .forEach(
+              (series, windows) -> {
+                if (!series.task().equals(task.name())) {
+                  return;
+                }
+                List<SvgChart.Point> points = new ArrayList<>();
+                for (MetricWindow w : windows) {
+                  Double v = w.getMetrics().get("estimated_" + metric);
+                  if (v != null) {
+                    points.add(new SvgChart.Point(w.getWindowEnd(), v));
+                  }
+                }
+                if (!points.isEmpty()) {
+                  String version = series.modelVersion();
+                  curves.put(
+                      (version.equals("all") ? "all" : "v" + version) + " estimated", points);
+                }
+              });
       h.append(SvgChart.render(task.name() + " " + metric + " by window end", curves));
     }
     h.append("</div>");

@@ -103,6 +103,19 @@ final class MonitorMetrics implements MultiCollector {
                       series.modelVersion());
               windowGauges(w, labels, gauges);
             });
+    s.estimatedLatest()
+        .forEach(
+            (series, w) ->
+                estimatedGauges(
+                    w,
+                    Labels.of(
+                        "use_case",
+                        uc,
+                        "task",
+                        series.task(),
+                        "model_version",
+                        series.modelVersion()),
+                    gauges));
     s.scored()
         .forEach(
             (key, scored) ->
@@ -209,6 +222,21 @@ final class MonitorMetrics implements MultiCollector {
               gauge(gauges, windowSeries(metric), withClass, value);
             });
     gauge(gauges, WINDOW_END, labels, w.getWindowEnd().toEpochMilli() / 1000.0);
+  }
+
+  /**
+   * The {@code estimated_*} metrics of a window of expected performance; its {@code count} is left
+   * out, as the realized window's is the series of that name.
+   */
+  private static void estimatedGauges(
+      MetricWindow w, Labels labels, Map<String, List<GaugeDataPointSnapshot>> gauges) {
+    w.getMetrics()
+        .forEach(
+            (metric, value) -> {
+              if (metric.startsWith("estimated_")) {
+                gauge(gauges, windowSeries(metric), labels, value);
+              }
+            });
   }
 
   private static java.util.Optional<Double> number(String version) {

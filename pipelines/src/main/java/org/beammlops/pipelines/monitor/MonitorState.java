@@ -70,6 +70,8 @@ final class MonitorState {
   record Snapshot(
       Map<Series, MetricWindow> latest,
       Map<Series, List<MetricWindow>> history,
+      Map<Series, MetricWindow> estimatedLatest,
+      Map<Series, List<MetricWindow>> estimatedHistory,
       List<AlertView> open,
       List<AlertView> recent,
       Map<String, Long> alertCounts,
@@ -85,6 +87,10 @@ final class MonitorState {
 
   private final int historyWindows;
   private final Map<Series, NavigableMap<Instant, MetricWindow>> windows = new TreeMap<>();
+
+  /** Windows of expected performance (kind estimated), apart: they share ends with the others. */
+  private final Map<Series, NavigableMap<Instant, MetricWindow>> estimated = new TreeMap<>();
+
   private final Map<String, AlertView> open = new LinkedHashMap<>();
   private final Deque<AlertView> recent = new ArrayDeque<>();
   private final Map<String, Long> alertCounts = new TreeMap<>();
@@ -109,8 +115,12 @@ final class MonitorState {
     if ("EARLY".equals(w.getTiming())) {
       return;
     }
+    var byKind =
+        org.beammlops.transforms.feedback.WindowedMetrics.ESTIMATED.equals(w.getKind())
+            ? estimated
+            : windows;
     NavigableMap<Instant, MetricWindow> series =
-        windows.computeIfAbsent(new Series(w.getTask(), w.getModelVersion()), s -> new TreeMap<>());
+        byKind.computeIfAbsent(new Series(w.getTask(), w.getModelVersion()), s -> new TreeMap<>());
     MetricWindow before = series.get(w.getWindowEnd());
     if (before == null || before.getPaneIndex() <= w.getPaneIndex()) {
       series.put(w.getWindowEnd(), w);
@@ -175,9 +185,10 @@ final class MonitorState {
     registry = r;
   }
 
-  synchronized Snapshot snapshot() {
-    Map<Series, MetricWindow> latest = new TreeMap<>();
-    Map<Series, List<MetricWindow>> history = new TreeMap<>();
+  private static void latestAndHistory(
+      Map<Series, NavigableMap<Instant, MetricWindow>> windows,
+      Map<Series, MetricWindow> latest,
+      Map<Series, List<MetricWindow>> history) {
     windows.forEach(
         (series, byEnd) -> {
           if (!byEnd.isEmpty()) {
@@ -185,9 +196,20 @@ final class MonitorState {
             history.put(series, List.copyOf(byEnd.values()));
           }
         });
+  }
+
+  synchronized Snapshot snapshot() {
+    Map<Series, MetricWindow> latest = new TreeMap<>();
+    Map<Series, List<MetricWindow>> history = new TreeMap<>();
+    latestAndHistory(windows, latest, history);
+    Map<Series, MetricWindow> estimatedLatest = new TreeMap<>();
+    Map<Series, List<MetricWindow>> estimatedHistory = new TreeMap<>();
+    latestAndHistory(estimated, estimatedLatest, estimatedHistory);
     return new Snapshot(
         latest,
         history,
+        estimatedLatest,
+        estimatedHistory,
         List.copyOf(open.values()),
         new ArrayList<>(recent),
         Map.copyOf(alertCounts),

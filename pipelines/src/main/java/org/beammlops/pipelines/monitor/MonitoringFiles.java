@@ -94,7 +94,9 @@ public final class MonitoringFiles {
               + " "
               + number(rule.threshold())
               + " and on (use_case, task, model_version) "
-              + MonitorMetrics.windowSeries("labelled")
+              // the rows behind the value: labelled predictions, or all of an estimate's
+              + MonitorMetrics.windowSeries(
+                  rule.metric().startsWith("estimated_") ? "estimated_predictions" : "labelled")
               + selector
               + " >= "
               + rule.minCount();

@@ -36,6 +36,7 @@ import org.beammlops.transforms.evaluate.ClassificationMetrics;
 import org.beammlops.transforms.evaluate.RegressionMetrics;
 import org.beammlops.transforms.feedback.LogMetricWindows;
 import org.beammlops.transforms.feedback.MetricWindowJson;
+import org.beammlops.transforms.feedback.WindowedMetrics;
 import org.beammlops.transforms.lake.ParquetFiles;
 import org.beammlops.transforms.serving.PredictionJson;
 import org.beammlops.transforms.tracking.LocalTrackingServer;
@@ -283,10 +284,15 @@ public class FeedbackMetricsIT {
       assertEquals(0L, report.get("unverifiedModelVersions"));
 
       Map<String, MetricWindow> live = new TreeMap<>();
+      Map<String, MetricWindow> estimated = new TreeMap<>();
       long emitted = (long) report.get("metricWindows");
       for (ConsumerRecord<String, byte[]> m :
           KAFKA.readAll(metricsTopic, (int) emitted, Duration.ofSeconds(60))) {
         MetricWindow w = MetricWindowJson.read(m.value());
+        if (w.getKind().equals(WindowedMetrics.ESTIMATED)) {
+          estimated.put(w.getModelVersion() + "@" + w.getWindowStart() + "/" + w.getTiming(), w);
+          continue;
+        }
         if (w.getTiming().equals("ON_TIME")) {
           String key = w.getModelVersion() + "@" + w.getWindowStart();
           MetricWindow before = live.put(key, w);
@@ -298,6 +304,7 @@ public class FeedbackMetricsIT {
       for (Map.Entry<String, Offline> e : offline.entrySet()) {
         e.getValue().assertEquals(e.getKey(), live.get(e.getKey()));
       }
+      checkEstimates(task, live, estimated, published);
       assertFalse(ParquetFiles.match(lake + "/flights/metrics/date=*/*.parquet").isEmpty());
       checkTracking(task, live);
     }
@@ -370,7 +377,8 @@ public class FeedbackMetricsIT {
         KAFKA.readAll(topic, (int) emitted, Duration.ofSeconds(60))) {
       MetricWindow w = MetricWindowJson.read(m.value());
       if (w.getTiming().equals("ON_TIME")) {
-        String key = w.getModelVersion() + "@" + w.getWindowStart();
+        // realized and estimated windows each, restarted from their own last ON_TIME window
+        String key = w.getKind() + ":" + w.getModelVersion() + "@" + w.getWindowStart();
         assertNull("emitted ON_TIME twice: " + key, onTime.put(key, w));
       }
     }
@@ -447,6 +455,50 @@ public class FeedbackMetricsIT {
       }
     }
     return windows;
+  }
+
+  /**
+   * A classification task's windows of expected performance: one ON_TIME estimate per realized
+   * window, of the same predictions, its expected accuracy the mean probability of being right of
+   * the predictions published into it; a regression has none.
+   */
+  private static void checkEstimates(
+      String task,
+      Map<String, MetricWindow> live,
+      Map<String, MetricWindow> estimated,
+      List<Prediction> published) {
+    if (!task.equals("delay15")) {
+      org.junit.Assert.assertTrue(estimated.toString(), estimated.isEmpty());
+      return;
+    }
+    Map<String, MetricWindow> onTime = new TreeMap<>();
+    estimated.forEach(
+        (key, w) -> {
+          if (key.endsWith("/ON_TIME")) {
+            onTime.put(key.substring(0, key.length() - "/ON_TIME".length()), w);
+          }
+        });
+    org.junit.Assert.assertEquals(live.keySet(), onTime.keySet());
+    for (Map.Entry<String, MetricWindow> e : onTime.entrySet()) {
+      MetricWindow w = e.getValue();
+      org.junit.Assert.assertEquals(e.getKey(), live.get(e.getKey()).getCount(), w.getCount());
+      double right = 0;
+      long n = 0;
+      long start = w.getWindowStart().toEpochMilli();
+      for (Prediction p : published) {
+        long t = p.getEventTime().toEpochMilli();
+        boolean version =
+            e.getKey().startsWith("all@") || e.getKey().startsWith(p.getModelVersion() + "@");
+        if (version && t >= start && t < start + WINDOW) {
+          boolean positive = p.getPredictedClass().toString().equals("1");
+          right += positive ? p.getPrediction() : 1 - p.getPrediction();
+          n++;
+        }
+      }
+      org.junit.Assert.assertEquals(e.getKey(), n, w.getCount());
+      org.junit.Assert.assertEquals(
+          e.getKey(), right / n, w.getMetrics().get("estimated_accuracy"), 1e-9);
+    }
   }
 
   /** One monitoring run per version, its metric history at the ON_TIME windows' ends. */

@@ -62,6 +62,43 @@ class MonitorStateAndMetricsTest {
   }
 
   @Test
+  void estimatedWindowsStandApartAndAreServedAndDrawnBesideTheRealizedOnes() throws Exception {
+    MonitorState state = new MonitorState(10);
+    state.window(window("1", "ON_TIME", 0, 0.7));
+    MetricWindow estimate =
+        MetricWindow.newBuilder(window("1", "ON_TIME", 0, 0))
+            .setKind(org.beammlops.transforms.feedback.WindowedMetrics.ESTIMATED)
+            .setMetrics(
+                Map.of("count", 12.0, "estimated_predictions", 12.0, "estimated_roc_auc", 0.66))
+            .build();
+    state.window(estimate);
+    // same task, version and window end: the realized window is not replaced by the estimate
+    assertEquals(0.7, latest(state).getMetrics().get("roc_auc"));
+    assertEquals(
+        0.66,
+        state
+            .snapshot()
+            .estimatedLatest()
+            .values()
+            .iterator()
+            .next()
+            .getMetrics()
+            .get("estimated_roc_auc"));
+    String text = scrape(state);
+    assertTrue(
+        text.contains(
+            "mlops_window_estimated_roc_auc{model_version=\"1\",task=\"delay15\",use_case=\"flights\"} 0.66"),
+        text);
+    assertTrue(
+        text.contains(
+            "mlops_window_predictions{model_version=\"1\",task=\"delay15\",use_case=\"flights\"} 10"),
+        "the realized window's count, not the estimate's: " + text);
+    String panel = new DashboardPage(FLIGHTS, "http://127.0.0.1:5000/", 2).panel(state.snapshot());
+    assertTrue(panel.contains("data-series=\"v1 estimated\""), panel);
+    assertTrue(panel.contains("data-series=\"v1\""), panel);
+  }
+
+  @Test
   void historyIsBounded() {
     MonitorState state = new MonitorState(3);
     for (int i = 0; i < 5; i++) {

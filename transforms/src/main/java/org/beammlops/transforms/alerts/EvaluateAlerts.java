@@ -84,11 +84,23 @@ public final class EvaluateAlerts
       }
       boolean all = w.getModelVersion().equals(WindowedMetrics.ALL_VERSIONS);
       for (AlertRule rule : rules) {
-        if (rule.task().equals(w.getTask()) && rule.perVersion() != all) {
+        if (rule.task().equals(w.getTask())
+            && rule.perVersion() != all
+            && kindOf(rule).equals(w.getKind())) {
           out.output(KV.of(rule.name() + "/" + w.getModelVersion(), w));
         }
       }
     }
+  }
+
+  /**
+   * The kind of window a rule reads: estimated for a rule on an {@code estimated_*} metric (an
+   * alert before labels), else realized.
+   */
+  static String kindOf(AlertRule rule) {
+    return rule.metric().startsWith("estimated_")
+        ? WindowedMetrics.ESTIMATED
+        : WindowedMetrics.REALIZED;
   }
 
   /** Where a rule stands for one key. */
@@ -186,7 +198,13 @@ public final class EvaluateAlerts
       return null;
     }
     state.lastEnd = end;
-    Double labelled = w.getMetrics().get("labelled");
+    // the rows behind the value: labelled predictions, or every prediction of an estimate
+    Double labelled =
+        w.getMetrics()
+            .get(
+                WindowedMetrics.ESTIMATED.equals(w.getKind())
+                    ? "estimated_predictions"
+                    : "labelled");
     Double value = w.getMetrics().get(rule.metric());
     if (value == null || labelled == null || labelled < rule.minCount()) {
       return null;

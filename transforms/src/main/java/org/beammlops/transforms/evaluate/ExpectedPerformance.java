@@ -26,28 +26,45 @@ public final class ExpectedPerformance implements Serializable {
   /** Bins of the score histogram. */
   public static final int BINS = 4096;
 
-  private final double threshold;
   private long rows;
   private double truePositives;
   private double falsePositives;
   private double falseNegatives;
   private double trueNegatives;
 
-  /** Bin to {rows, sum of scores}. */
-  private final TreeMap<Integer, double[]> bins = new TreeMap<>();
-
-  /** Rows are predicted positive when their probability is above {@code threshold}. */
-  public ExpectedPerformance(double threshold) {
-    this.threshold = threshold;
+  /**
+   * The expected metrics, named {@code estimated_*}, each undefined with its reason when it is not
+   * defined; and {@code count}, the predictions they come from.
+   */
+  public MetricValues result() {
+    MetricValues m = new MetricValues();
+    m.put("count", rows);
+    String none = "no prediction in the window";
+    m.put("estimated_accuracy", accuracy(), none);
+    m.put("estimated_precision", precision(), "no row predicted positive");
+    m.put("estimated_recall", recall(), "no positive expected");
+    m.put("estimated_f1", f1(), "precision or recall undefined");
+    m.put("estimated_roc_auc", rocAuc(), "no positive or no negative expected");
+    m.put("estimated_positive_rate", rows == 0 ? Double.NaN : expectedPositives() / rows, none);
+    return m;
   }
 
-  /** Adds one row's probability of the positive class, in [0, 1]. */
-  public ExpectedPerformance add(double probability) {
+  /**
+   * Bin to {rows, sum of scores}. Transient: written as primitives ({@link #writeObject}), since a
+   * runner encodes a window's accumulator on every state access.
+   */
+  private transient TreeMap<Integer, double[]> bins = new TreeMap<>();
+
+  /**
+   * Adds one row: its probability of the positive class, in [0, 1], and whether the model predicted
+   * it positive (its probability above the served version's decision threshold).
+   */
+  public ExpectedPerformance add(double probability, boolean predictedPositive) {
     if (!(probability >= 0 && probability <= 1)) {
       throw new IllegalArgumentException("probability " + probability + " is not in [0, 1]");
     }
     rows++;
-    if (probability > threshold) {
+    if (predictedPositive) {
       truePositives += probability;
       falsePositives += 1 - probability;
     } else {
@@ -62,10 +79,6 @@ public final class ExpectedPerformance implements Serializable {
 
   /** Adds {@code other}'s rows into this one and returns it. */
   public ExpectedPerformance merge(ExpectedPerformance other) {
-    if (other.threshold != threshold) {
-      throw new IllegalArgumentException(
-          "thresholds differ: " + threshold + " and " + other.threshold);
-    }
     rows += other.rows;
     truePositives += other.truePositives;
     falsePositives += other.falsePositives;
@@ -145,5 +158,26 @@ public final class ExpectedPerformance implements Serializable {
 
   private static int bin(double probability) {
     return (int) Math.min(Math.floor(probability * BINS), BINS - 1);
+  }
+
+  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+    out.defaultWriteObject();
+    out.writeInt(bins.size());
+    for (Map.Entry<Integer, double[]> e : bins.entrySet()) {
+      out.writeInt(e.getKey());
+      out.writeDouble(e.getValue()[0]);
+      out.writeDouble(e.getValue()[1]);
+    }
+  }
+
+  private void readObject(java.io.ObjectInputStream in)
+      throws java.io.IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    int n = in.readInt();
+    bins = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      int bin = in.readInt();
+      bins.put(bin, new double[] {in.readDouble(), in.readDouble()});
+    }
   }
 }

@@ -7,7 +7,8 @@ import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 
 /**
- * The names of the live metrics a task's windows carry, so that an alert rule naming another one is
+ * The names of the live metrics a task's windows carry (those of its windows of expected
+ * performance, {@code estimated_*}, among them), so that an alert rule naming another one is
  * refused when the metrics pipeline starts, with the list of the known ones.
  */
 public final class LiveMetricNames {
@@ -36,6 +37,8 @@ public final class LiveMetricNames {
           names.add("observed_rate_" + c);
           names.add("mean_predicted_" + c);
         }
+        names.add("estimated_predictions");
+        names.add("estimated_accuracy");
       }
       default ->
           names.addAll(
@@ -50,7 +53,14 @@ public final class LiveMetricNames {
                   "roc_auc",
                   "roc_auc_error_bound",
                   "log_loss",
-                  "brier"));
+                  "brier",
+                  "estimated_predictions",
+                  "estimated_accuracy",
+                  "estimated_precision",
+                  "estimated_recall",
+                  "estimated_f1",
+                  "estimated_roc_auc",
+                  "estimated_positive_rate"));
     }
     return names;
   }

@@ -117,7 +117,11 @@ public final class LogMetricWindows extends PTransform<PCollection<MetricWindow>
         long step = w.getWindowEnd().toEpochMilli();
         long now = System.currentTimeMillis();
         List<MetricPoint> points = new ArrayList<>();
-        points.add(new MetricPoint("count", w.getCount(), now, step));
+        // an estimate's own count is logged as estimated_predictions: "count" is the realized one
+        boolean estimate = WindowedMetrics.ESTIMATED.equals(w.getKind());
+        if (!estimate) {
+          points.add(new MetricPoint("count", w.getCount(), now, step));
+        }
         for (Map.Entry<String, Double> m : w.getMetrics().entrySet()) {
           if (!m.getKey().equals("count")) {
             points.add(new MetricPoint(m.getKey(), m.getValue(), now, step));

@@ -21,10 +21,12 @@ public final class MetricWindowJson {
   private MetricWindowJson() {}
 
   /**
-   * The message key: one per task, version and window, so a topic compaction keeps the last pane.
+   * The message key: one per task, version, window and kind, so a topic compaction keeps the last
+   * pane of each.
    */
   public static String key(MetricWindow w) {
-    return w.getTask() + "/" + w.getModelVersion() + "/" + w.getWindowEnd().toEpochMilli();
+    String key = w.getTask() + "/" + w.getModelVersion() + "/" + w.getWindowEnd().toEpochMilli();
+    return WindowedMetrics.REALIZED.equals(w.getKind()) ? key : key + "/" + w.getKind();
   }
 
   public static byte[] json(MetricWindow w) {
@@ -37,6 +39,7 @@ public final class MetricWindowJson {
     node.put("windowEnd", w.getWindowEnd().toString());
     node.put("timing", w.getTiming());
     node.put("paneIndex", w.getPaneIndex());
+    node.put("kind", w.getKind());
     node.put("count", w.getCount());
     ObjectNode metrics = node.putObject("metrics");
     w.getMetrics().forEach(metrics::put);
@@ -71,6 +74,7 @@ public final class MetricWindowJson {
         .setWindowEnd(Instant.parse(node.get("windowEnd").asText()))
         .setTiming(node.get("timing").asText())
         .setPaneIndex(node.get("paneIndex").asLong())
+        .setKind(node.path("kind").asText(WindowedMetrics.REALIZED))
         .setCount(node.get("count").asLong())
         .setMetrics(metrics)
         .setUndefined(undefined)

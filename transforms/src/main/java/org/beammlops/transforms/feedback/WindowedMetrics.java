@@ -66,6 +66,12 @@ public abstract class WindowedMetrics
   /** Counter of panes without a single prediction, which are not emitted. */
   public static final String EMPTY_PANES = "emptyPanes";
 
+  /** The kind of a window of metrics from predictions joined to their truth. */
+  public static final String REALIZED = "realized";
+
+  /** The kind of a window of metrics expected from the predictions alone. */
+  public static final String ESTIMATED = "estimated";
+
   /** Counter of metric windows emitted, and by timing: {@code metricWindows.ON_TIME}. */
   public static final String METRIC_WINDOWS = "metricWindows";
 
@@ -83,6 +89,8 @@ public abstract class WindowedMetrics
 
   abstract @Nullable Instant skipEndingBy();
 
+  abstract boolean estimated();
+
   abstract Builder toBuilder();
 
   /**
@@ -95,7 +103,8 @@ public abstract class WindowedMetrics
         .setWindow(Duration.standardHours(1))
         .setPeriod(Duration.standardMinutes(10))
         .setEarlyFiring(Duration.ZERO)
-        .setAllowedLateness(Duration.ZERO);
+        .setAllowedLateness(Duration.ZERO)
+        .setEstimated(false);
   }
 
   /** The settings of a {@link WindowedMetrics}. */
@@ -116,6 +125,18 @@ public abstract class WindowedMetrics
     public abstract Builder setAllowedLateness(Duration value);
 
     abstract Builder setSkipEndingBy(@Nullable Instant value);
+
+    abstract Builder setEstimated(boolean value);
+
+    /**
+     * Windows of the performance <em>expected</em> from the predictions alone, before any label
+     * ({@link EstimatedMetricsAccumulator}): fed the predictions rather than the joined outcomes,
+     * they close when the predictions' watermark passes, not a feedback TTL later. Their records
+     * are of kind {@code estimated}, their metrics named {@code estimated_*}.
+     */
+    public Builder estimated() {
+      return setEstimated(true);
+    }
 
     /** Windows of {@code size} starting every {@code period} (fixed when they are equal). */
     public Builder every(Duration size, Duration period) {
@@ -166,9 +187,13 @@ public abstract class WindowedMetrics
               .apply("SkipEmittedWindows", ParDo.of(new SkipEmitted(skipEndingBy())))
               .setCoder(keyed);
     }
+    Combine.CombineFn<Outcome, ?, MetricValuesAndCount> metrics =
+        estimated() ? new EstimatedMetricsFn(task()) : new LiveMetricsFn(task());
     return windowed
-        .apply("Metrics", Combine.perKey(new LiveMetricsFn(task())))
-        .apply("ToMetricWindow", ParDo.of(new ToMetricWindow(useCase(), task())))
+        .apply("Metrics", Combine.perKey(metrics))
+        .apply(
+            "ToMetricWindow",
+            ParDo.of(new ToMetricWindow(useCase(), task(), estimated() ? ESTIMATED : REALIZED)))
         .setCoder(AvroCoder.of(MetricWindow.class))
         // each record carries its window's bounds and pane: its sinks need no windowing of theirs
         .apply(
@@ -279,6 +304,53 @@ public abstract class WindowedMetrics
     }
   }
 
+  /** The expected metrics of one key's window, through {@link EstimatedMetricsAccumulator}. */
+  static final class EstimatedMetricsFn
+      extends Combine.CombineFn<Outcome, EstimatedMetricsAccumulator, MetricValuesAndCount> {
+    private final Task task;
+
+    EstimatedMetricsFn(Task task) {
+      this.task = task;
+    }
+
+    @Override
+    public EstimatedMetricsAccumulator createAccumulator() {
+      return new EstimatedMetricsAccumulator(task);
+    }
+
+    @Override
+    public EstimatedMetricsAccumulator addInput(EstimatedMetricsAccumulator acc, Outcome input) {
+      return acc.add(input);
+    }
+
+    @Override
+    public EstimatedMetricsAccumulator mergeAccumulators(
+        Iterable<EstimatedMetricsAccumulator> parts) {
+      EstimatedMetricsAccumulator merged = null;
+      for (EstimatedMetricsAccumulator part : parts) {
+        merged = merged == null ? part : merged.merge(part);
+      }
+      return merged == null ? createAccumulator() : merged;
+    }
+
+    @Override
+    public MetricValuesAndCount extractOutput(EstimatedMetricsAccumulator acc) {
+      return new MetricValuesAndCount(acc.predictions(), acc.result());
+    }
+
+    @Override
+    public Coder<EstimatedMetricsAccumulator> getAccumulatorCoder(
+        CoderRegistry registry, Coder<Outcome> inputCoder) {
+      return SerializableCoder.of(EstimatedMetricsAccumulator.class);
+    }
+
+    @Override
+    public Coder<MetricValuesAndCount> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<Outcome> inputCoder) {
+      return SerializableCoder.of(MetricValuesAndCount.class);
+    }
+  }
+
   /** A window's result: its prediction count and metrics. */
   record MetricValuesAndCount(long count, MetricValues metrics) implements java.io.Serializable {}
 
@@ -287,11 +359,13 @@ public abstract class WindowedMetrics
     private final String useCase;
     private final String taskName;
     private final String modelName;
+    private final String kind;
 
-    ToMetricWindow(UseCase useCase, Task task) {
+    ToMetricWindow(UseCase useCase, Task task, String kind) {
       this.useCase = useCase.name();
       this.taskName = task.name();
       this.modelName = useCase.modelName(task);
+      this.kind = kind;
     }
 
     @ProcessElement
@@ -320,6 +394,7 @@ public abstract class WindowedMetrics
               .setWindowEnd(java.time.Instant.ofEpochMilli(interval.end().getMillis()))
               .setTiming(pane.getTiming().name())
               .setPaneIndex(pane.getIndex())
+              .setKind(kind)
               .setCount(element.getValue().count())
               .setMetrics(new java.util.LinkedHashMap<>(values.values()))
               .setUndefined(new java.util.LinkedHashMap<>(values.undefined()))

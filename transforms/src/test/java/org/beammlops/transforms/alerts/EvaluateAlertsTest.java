@@ -17,6 +17,7 @@ import org.apache.beam.sdk.values.TimestampedValue;
 import org.beammlops.schemas.Alert;
 import org.beammlops.schemas.MetricWindow;
 import org.beammlops.schemas.usecase.AlertRule;
+import org.beammlops.transforms.feedback.WindowedMetrics;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -112,6 +113,56 @@ public class EvaluateAlertsTest {
                 assertEquals("WARNING", a.getSeverity().name());
                 assertEquals(EvaluateAlerts.KIND, a.getKind());
               }
+              return null;
+            });
+    p.run();
+  }
+
+  /** A window of expected performance, as the metrics job's EstimatedMetrics step emits. */
+  static MetricWindow estimated(int i, double auc, long predictions) {
+    return MetricWindow.newBuilder(window(i, "all", null, 0, "ON_TIME"))
+        .setKind(WindowedMetrics.ESTIMATED)
+        .setCount(predictions)
+        .setMetrics(Map.of("estimated_roc_auc", auc, "estimated_predictions", (double) predictions))
+        .setUndefined(Map.of())
+        .build();
+  }
+
+  @Test
+  public void aRuleOnAnEstimateReadsTheEstimatedWindowsAndTheOthersDoNot() {
+    AlertRule estimatedLow =
+        new AlertRule(
+            "estimated-auc-low",
+            "delay15",
+            "estimated_roc_auc",
+            AlertRule.Comparison.BELOW,
+            0.6,
+            2,
+            50,
+            "WARNING",
+            false);
+    List<MetricWindow> windows = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      // the realized AUC breaches throughout; the estimate (same windows) drops from window 2
+      windows.add(window(i, "all", 0.5, 100, "ON_TIME"));
+      windows.add(estimated(i, i < 2 ? 0.7 : 0.5, 200));
+    }
+    PAssert.that(evaluate(windows, AUC_LOW, estimatedLow))
+        .satisfies(
+            alerts -> {
+              // the realized rule fires at its third breach, though each of its windows shares
+              // its end with an estimate; the estimate's rule at its second
+              List<String> fired = new ArrayList<>();
+              for (Alert a : alerts) {
+                fired.add(
+                    a.getAttributes().get("rule") + "@" + a.getAttributes().get("windowStart"));
+              }
+              Collections.sort(fired);
+              assertEquals(
+                  List.of(
+                      "auc-low@" + T0.plusSeconds(1200),
+                      "estimated-auc-low@" + T0.plusSeconds(1800)),
+                  fired);
               return null;
             });
     p.run();

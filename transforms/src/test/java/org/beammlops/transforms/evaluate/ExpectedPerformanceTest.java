@@ -38,9 +38,9 @@ public class ExpectedPerformanceTest {
   }
 
   private static ExpectedPerformance estimate(double[] served) {
-    ExpectedPerformance e = new ExpectedPerformance(THRESHOLD);
+    ExpectedPerformance e = new ExpectedPerformance();
     for (double p : served) {
-      e.add(p);
+      e.add(p, p > THRESHOLD);
     }
     return e;
   }
@@ -107,7 +107,7 @@ public class ExpectedPerformanceTest {
 
   @Test
   public void theExpectedConfusionMatrixOfTwoRows() {
-    ExpectedPerformance e = new ExpectedPerformance(0.5).add(0.9).add(0.2);
+    ExpectedPerformance e = new ExpectedPerformance().add(0.9, true).add(0.2, false);
     assertEquals(0.85, e.accuracy(), 1e-12); // (0.9 + 0.8) / 2
     assertEquals(0.9, e.precision(), 1e-12); // 0.9 / (0.9 + 0.1)
     assertEquals(0.9 / 1.1, e.recall(), 1e-12); // 0.9 / (0.9 + 0.2)
@@ -120,10 +120,10 @@ public class ExpectedPerformanceTest {
   public void mergingInAnyOrderGivesTheSameEstimate() {
     double[] p = scores(new Random(3));
     ExpectedPerformance whole = estimate(p);
-    ExpectedPerformance a = new ExpectedPerformance(THRESHOLD);
-    ExpectedPerformance b = new ExpectedPerformance(THRESHOLD);
+    ExpectedPerformance a = new ExpectedPerformance();
+    ExpectedPerformance b = new ExpectedPerformance();
     for (int i = 0; i < p.length; i++) {
-      (i % 3 == 0 ? a : b).add(p[i]);
+      (i % 3 == 0 ? a : b).add(p[i], p[i] > THRESHOLD);
     }
     ExpectedPerformance merged = b.merge(a);
     assertEquals(whole.rows(), merged.rows());
@@ -133,13 +133,12 @@ public class ExpectedPerformanceTest {
 
   @Test
   public void badInput() {
-    ExpectedPerformance e = new ExpectedPerformance(0.5);
+    ExpectedPerformance e = new ExpectedPerformance();
     assertTrue(Double.isNaN(e.accuracy()));
     assertTrue(Double.isNaN(e.rocAuc()));
-    assertThrows(IllegalArgumentException.class, () -> e.add(Double.NaN));
-    assertThrows(IllegalArgumentException.class, () -> e.add(1.5));
-    assertThrows(
-        IllegalArgumentException.class, () -> e.merge(new ExpectedPerformance(0.4).add(0.1)));
+    assertTrue(e.result().values().keySet().stream().allMatch(k -> k.equals("count")));
+    assertThrows(IllegalArgumentException.class, () -> e.add(Double.NaN, false));
+    assertThrows(IllegalArgumentException.class, () -> e.add(1.5, true));
     assertEquals(0, e.rows());
   }
 }
