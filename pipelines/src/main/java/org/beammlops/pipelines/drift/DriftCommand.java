@@ -3,12 +3,14 @@ package org.beammlops.pipelines.drift;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.beammlops.pipelines.common.AlertOptions;
 import org.beammlops.pipelines.common.PipelineReports;
+import org.beammlops.schemas.Alert;
 import org.beammlops.schemas.DatasetProfile;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
@@ -50,6 +52,9 @@ public final class DriftCommand {
     LocalDate referenceTo = EventDateRange.date(options.getReferenceTo());
     checkRange("--from/--to", from, to);
     checkRange("--referenceFrom/--referenceTo", referenceFrom, referenceTo);
+    if (options.getRetrainOnDrift()) {
+      RetrainOnDrift.cooldown(options.getRetrainCooldown()); // a bad one fails before the job
+    }
     boolean referenceRange = referenceFrom != null || referenceTo != null;
     Lake lake = Lake.at(options.getLake(), useCase.name());
     String reportDir = lake.driftDir() + "/" + options.getRunId();
@@ -101,6 +106,16 @@ public final class DriftCommand {
     report.put("report", html);
     report.put("reportJson", reportDir + "/report.json");
     readVerdict(reportDir + "/report.json", report);
+    if (options.getRetrainOnDrift()) {
+      List<Alert> alerts = new java.util.ArrayList<>();
+      report.put(
+          "retrain",
+          RetrainOnDrift.afterReport(options, useCase, task, report, Instant.now(), alerts));
+      if (!alerts.isEmpty() && options.getPublishAlerts()) {
+        PipelineReports.runToCompletion(
+            DriftPipeline.sendAlerts(options, useCase, plan.alertDelivery(), alerts));
+      }
+    }
     return report;
   }
 

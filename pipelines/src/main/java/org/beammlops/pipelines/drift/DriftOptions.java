@@ -86,4 +86,50 @@ public interface DriftOptions extends MlopsOptions, TrackingOptions, AlertOption
   String getExperiment();
 
   void setExperiment(String value);
+
+  @Description(
+      "On dataset drift, train the task again (on --retrainFrom/--retrainTo of the lake's events, or"
+          + " --retrainInput), at most once per --retrainCooldown; the gate decides champion or"
+          + " challenger, and the scoring job hot-swaps a new champion.")
+  @Default.Boolean(false)
+  boolean getRetrainOnDrift();
+
+  void setRetrainOnDrift(boolean value);
+
+  @Description("The shortest time between two retrainings on drift, ISO-8601 (e.g. PT24H).")
+  @Default.String("PT24H")
+  String getRetrainCooldown();
+
+  void setRetrainCooldown(String value);
+
+  @Description(
+      "First event date to retrain on; default --retrainDays before the last date of the drift"
+          + " range (--to, else today).")
+  String getRetrainFrom();
+
+  void setRetrainFrom(String value);
+
+  @Description("Last event date to retrain on; default the last date of the drift range.")
+  String getRetrainTo();
+
+  void setRetrainTo(String value);
+
+  @Description("Days of data to retrain on when --retrainFrom is not given.")
+  @Default.Integer(90)
+  int getRetrainDays();
+
+  void setRetrainDays(int value);
+
+  @Description("Retrain from these files instead of the lake's events.")
+  String getRetrainInput();
+
+  void setRetrainInput(String value);
+
+  @Description(
+      "More options of the training, space-separated, e.g. \"--learners=linear,gbt --folds=3\";"
+          + " its runner is this job's unless they name one.")
+  @Default.String("")
+  String getRetrainArgs();
+
+  void setRetrainArgs(String value);
 }

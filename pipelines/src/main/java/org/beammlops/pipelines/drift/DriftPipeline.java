@@ -131,22 +131,44 @@ public final class DriftPipeline {
           reports
               .apply("DriftAlert", ParDo.of(new DriftAlertFn(plan)))
               .setCoder(AvroCoder.of(Alert.class));
-      deadLetters.add(
-          alerts.apply(
-              "PublishAlert",
-              PublishMessages.<Alert>to(options.getBootstrapServers(), useCase.topics().alerts())
-                  .encodedBy(a -> KV.of(AlertJson.key(a), AlertJson.json(a)))
-                  .rejectsAs(useCase.name(), NAME, "PublishAlert")
-                  .build()));
-      deadLetters.add(
-          alerts.apply(
-              "DeliverAlert", DeliverAlerts.with(plan.alertDelivery(), useCase.name(), NAME)));
+      deadLetters.addAll(alertSinks(alerts, options, useCase, plan.alertDelivery()));
     }
     if (!deadLetters.isEmpty()) {
       PCollectionList.of(deadLetters)
           .apply("AllDeadLetters", Flatten.pCollections())
           .apply("WriteDeadLetters", WriteDeadLetters.toLake(lake, options.getRunId()));
     }
+    return pipeline;
+  }
+
+  /** The alert sinks of the metrics job: {@code <uc>.alerts}, then webhook and email. */
+  private static List<PCollection<DeadLetter>> alertSinks(
+      PCollection<Alert> alerts, DriftOptions options, UseCase useCase, AlertDelivery delivery) {
+    return List.of(
+        alerts.apply(
+            "PublishAlert",
+            PublishMessages.<Alert>to(options.getBootstrapServers(), useCase.topics().alerts())
+                .encodedBy(a -> KV.of(AlertJson.key(a), AlertJson.json(a)))
+                .rejectsAs(useCase.name(), NAME, "PublishAlert")
+                .build()),
+        alerts.apply("DeliverAlert", DeliverAlerts.with(delivery, useCase.name(), NAME)));
+  }
+
+  /**
+   * A job that only sends {@code alerts} through the same sinks (undeliverable ones to the lake's
+   * dead letters): what the launcher raises after the report, such as a retraining's outcome.
+   */
+  static Pipeline sendAlerts(
+      DriftOptions options, UseCase useCase, AlertDelivery delivery, List<Alert> alerts) {
+    Pipeline pipeline = Pipeline.create(options);
+    PCollection<Alert> created =
+        pipeline.apply("Alerts", Create.of(alerts).withCoder(AvroCoder.of(Alert.class)));
+    PCollectionList.of(alertSinks(created, options, useCase, delivery))
+        .apply("AllDeadLetters", Flatten.pCollections())
+        .apply(
+            "WriteDeadLetters",
+            WriteDeadLetters.toLake(
+                Lake.at(options.getLake(), useCase.name()), options.getRunId()));
     return pipeline;
   }
 
