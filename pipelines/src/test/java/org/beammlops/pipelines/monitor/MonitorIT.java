@@ -153,6 +153,10 @@ public class MonitorIT {
       windows.add(MetricWindowJson.json(binary(i, "all", 0.72 + 0.01 * i, "ON_TIME", 0)));
       windows.add(MetricWindowJson.json(regression(i, "all", 21 + i)));
     }
+    // Expected performance from the predictions alone: two windows ahead of the labelled ones.
+    for (int i = 0; i < WINDOWS + 2; i++) {
+      windows.add(MetricWindowJson.json(estimated(i, 0.71 + 0.01 * i + 0.01 * (i % 3))));
+    }
     // A late pane updates the last window of all versions; an early pane is not a complete window.
     windows.add(MetricWindowJson.json(binary(WINDOWS - 1, "all", 0.55, "LATE", 1)));
     windows.add(MetricWindowJson.json(binary(WINDOWS, "all", 0.99, "EARLY", 0)));
@@ -211,6 +215,17 @@ public class MonitorIT {
     m.put("log_loss", 0.48 - 0.006 * i);
     m.put("brier", 0.15);
     return window("delay15", version, i, timing, pane, m);
+  }
+
+  static MetricWindow estimated(int i, double auc) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("count", 200.0);
+    m.put("estimated_predictions", 200.0);
+    m.put("estimated_roc_auc", auc);
+    m.put("estimated_accuracy", 0.79 + 0.005 * i);
+    MetricWindow w = window("delay15", "all", i, "ON_TIME", 0, m);
+    w.setKind(org.beammlops.transforms.feedback.WindowedMetrics.ESTIMATED);
+    return w;
   }
 
   static MetricWindow regression(int i, String version, double mae) {
@@ -532,6 +547,9 @@ public class MonitorIT {
       assertTrue(
           "a curve of " + curve, dom.contains("class=\"series\" data-series=\"" + curve + "\""));
     }
+    assertTrue(
+        "the expected performance beside the realized one",
+        dom.contains("class=\"series\" data-series=\"all estimated\""));
     assertTrue(
         "charts of both tasks",
         dom.contains("data-title=\"delay15 roc_auc by window end\"")
