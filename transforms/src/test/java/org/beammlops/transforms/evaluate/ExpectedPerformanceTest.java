@@ -129,6 +129,9 @@ public class ExpectedPerformanceTest {
     assertEquals(whole.rows(), merged.rows());
     assertEquals(whole.accuracy(), merged.accuracy(), 1e-12);
     assertEquals(whole.rocAuc(), merged.rocAuc(), 1e-12);
+    // as a runner stores it between bundles: its bins written as primitives
+    ExpectedPerformance copy = org.apache.beam.sdk.util.SerializableUtils.clone(merged);
+    assertEquals(merged.result().values(), copy.result().values());
   }
 
   @Test
