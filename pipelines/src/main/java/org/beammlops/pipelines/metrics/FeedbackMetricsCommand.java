@@ -45,6 +45,8 @@ public final class FeedbackMetricsCommand {
     PipelineCounters.DROPPED_LATE,
     WindowedMetrics.METRIC_WINDOWS,
     WindowedMetrics.SKIPPED_EMITTED,
+    org.beammlops.transforms.drift.WindowedDrift.DRIFT_WINDOWS,
+    org.beammlops.transforms.drift.WindowedDrift.WITHOUT_REFERENCE,
     EvaluateAlerts.ALERTS
   };
 
@@ -143,6 +145,8 @@ public final class FeedbackMetricsCommand {
             Lake.at(options.getLake(), useCase.name()), task, WindowedMetrics.REALIZED),
         lastOnTimeWindowEnd(
             Lake.at(options.getLake(), useCase.name()), task, WindowedMetrics.ESTIMATED),
+        lastOnTimeWindowEnd(
+            Lake.at(options.getLake(), useCase.name()), task, WindowedMetrics.DRIFT),
         LiveMetricNames.rulesOf(useCase, task),
         AlertOptions.delivery(options));
   }

@@ -119,6 +119,14 @@ public interface FeedbackMetricsOptions
 
   void setEstimatePerformance(boolean value);
 
+  @Description(
+      "Also test each window of the scored requests (features and predictions) for drift against"
+          + " its model version's reference profile (kind drift, metrics drift_*).")
+  @Default.Boolean(true)
+  boolean getStreamingDrift();
+
+  void setStreamingDrift(boolean value);
+
   @Description("Log each ON_TIME and LATE window to a monitoring run per model version.")
   @Default.Boolean(true)
   boolean getTrackMetrics();

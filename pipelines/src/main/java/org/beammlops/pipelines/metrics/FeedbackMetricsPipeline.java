@@ -2,8 +2,12 @@ package org.beammlops.pipelines.metrics;
 
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -12,6 +16,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.beammlops.schemas.Alert;
 import org.beammlops.schemas.DeadLetter;
 import org.beammlops.schemas.MetricWindow;
+import org.beammlops.schemas.Prediction;
 import org.beammlops.schemas.usecase.AlertRule;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
@@ -20,7 +25,9 @@ import org.beammlops.transforms.alerts.AlertJson;
 import org.beammlops.transforms.alerts.DeliverAlerts;
 import org.beammlops.transforms.alerts.EvaluateAlerts;
 import org.beammlops.transforms.deadletter.PublishDeadLetters;
+import org.beammlops.transforms.deadletter.RejectedRecordException;
 import org.beammlops.transforms.deadletter.WriteDeadLetters;
+import org.beammlops.transforms.drift.WindowedDrift;
 import org.beammlops.transforms.feedback.FeedbackMessages;
 import org.beammlops.transforms.feedback.JoinFeedback;
 import org.beammlops.transforms.feedback.LogMetricWindows;
@@ -48,6 +55,7 @@ import org.joda.time.Duration;
  *                                                                                          ├─ TrackMetrics ─ a run per version
  *                                                                                          └─ EvaluateAlerts ─ PublishAlerts ─ &lt;uc&gt;.alerts, DeliverAlerts ─ webhook, email
  * ParsePredictions ─ EstimatedMetrics (CBPE: the predictions alone, before labels) ─┘ (flattened with the windows above)
+ * ReadPredictions ─ DecodePredictions ─ StreamingDrift (WindowedDrift: profiles per version vs each version's reference) ─┘
  * dead letters (unreadable messages, unpublishable windows) ─ PublishDeadLetters ─ &lt;uc&gt;.dlq, WriteDeadLetters ─ lake
  * </pre>
  *
@@ -71,6 +79,7 @@ public final class FeedbackMetricsPipeline {
       Duration maxAhead,
       org.joda.time.Instant skipWindowsEndingBy,
       org.joda.time.Instant skipEstimatedWindowsEndingBy,
+      org.joda.time.Instant skipDriftWindowsEndingBy,
       List<AlertRule> alertRules,
       AlertDelivery alertDelivery) {}
 
@@ -84,22 +93,22 @@ public final class FeedbackMetricsPipeline {
     Lake lake = Lake.at(options.getLake(), useCase.name());
     String bootstrap = options.getBootstrapServers();
 
-    PredictionMessages predictionMessages = PredictionMessages.of(useCase, task);
+    PredictionMessages predictionCodec = PredictionMessages.of(useCase, task);
     FeedbackMessages feedbackMessages = FeedbackMessages.of(useCase, task);
+    PCollection<KafkaRecord<byte[], byte[]>> predictionMessages =
+        pipeline.apply(
+            "ReadPredictions",
+            read(
+                options,
+                consumerGroup(options, useCase, task),
+                predictionsTopic(options, useCase),
+                options.getMaxPredictions(),
+                predictionCodec::eventTimeOrNull,
+                settings));
     PCollectionTuple predictions =
-        pipeline
-            .apply(
-                "ReadPredictions",
-                read(
-                    options,
-                    consumerGroup(options, useCase, task),
-                    predictionsTopic(options, useCase),
-                    options.getMaxPredictions(),
-                    predictionMessages::eventTimeOrNull,
-                    settings))
-            .apply(
-                "ParsePredictions",
-                ParseJoinInputs.predictions(useCase, task, NAME, versionCheck(options, tracking)));
+        predictionMessages.apply(
+            "ParsePredictions",
+            ParseJoinInputs.predictions(useCase, task, NAME, versionCheck(options, tracking)));
     PCollectionTuple feedback =
         pipeline
             .apply(
@@ -144,6 +153,24 @@ public final class FeedbackMetricsPipeline {
                       .build());
       windows =
           PCollectionList.of(realized).and(estimated).apply("AllWindows", Flatten.pCollections());
+    }
+    if (options.getStreamingDrift() && tracking != null) {
+      // the scored requests' features and predictions against each version's reference profile
+      PCollection<MetricWindow> drift =
+          predictionMessages
+              .apply("DecodePredictions", ParDo.of(new DecodePredictionsFn(predictionCodec)))
+              .setCoder(AvroCoder.of(Prediction.class))
+              .apply(
+                  "StreamingDrift",
+                  WindowedDrift.of(
+                          useCase,
+                          task,
+                          settings.window(),
+                          settings.period(),
+                          new ModelReferenceProfiles(
+                              tracking, useCase.modelName(task), useCase.name()))
+                      .skipWindowsEndingBy(settings.skipDriftWindowsEndingBy()));
+      windows = PCollectionList.of(windows).and(drift).apply("WithDrift", Flatten.pCollections());
     }
 
     PCollection<DeadLetter> unpublished =
@@ -231,5 +258,30 @@ public final class FeedbackMetricsPipeline {
 
   static String metricsTopic(FeedbackMetricsOptions o, UseCase uc) {
     return o.getMetricsTopic() != null ? o.getMetricsTopic() : uc.topics().metrics();
+  }
+
+  /**
+   * The task's predictions as records, for the drift branch. A message that cannot be read is
+   * dropped here: ParsePredictions makes it a dead letter.
+   */
+  static final class DecodePredictionsFn extends DoFn<KafkaRecord<byte[], byte[]>, Prediction> {
+    private final PredictionMessages codec;
+
+    DecodePredictionsFn(PredictionMessages codec) {
+      this.codec = codec;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KafkaRecord<byte[], byte[]> message, OutputReceiver<Prediction> out) {
+      try {
+        Prediction p = codec.decode(message.getKV().getValue());
+        if (codec.isOfTask(p)) {
+          out.output(p);
+        }
+      } catch (RejectedRecordException | RuntimeException e) {
+        // a dead letter of ParsePredictions
+      }
+    }
   }
 }

@@ -411,6 +411,27 @@ final class DashboardPage {
               });
       h.append(SvgChart.render(task.name() + " " + metric + " by window end", curves));
     }
+    // streaming drift: the share of drifted features per window, per version
+    Map<String, List<SvgChart.Point>> drift = new LinkedHashMap<>();
+    s.driftHistory()
+        .forEach(
+            (series, windows) -> {
+              if (!series.task().equals(task.name())) {
+                return;
+              }
+              List<SvgChart.Point> points = new ArrayList<>();
+              for (MetricWindow w : windows) {
+                Double v = w.getMetrics().get("drift_share");
+                if (v != null) {
+                  points.add(new SvgChart.Point(w.getWindowEnd(), v));
+                }
+              }
+              String version = series.modelVersion();
+              drift.put(version.equals("all") ? "all" : "v" + version, points);
+            });
+    if (!drift.isEmpty()) {
+      h.append(SvgChart.render(task.name() + " drift_share by window end", drift));
+    }
     h.append("</div>");
   }
 

@@ -17,6 +17,7 @@ import org.beammlops.schemas.MetricWindow;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.feedback.LiveMetricNames;
+import org.beammlops.transforms.feedback.WindowedMetrics;
 
 /**
  * The monitor's state as Prometheus series, built at each scrape from one {@link
@@ -103,19 +104,22 @@ final class MonitorMetrics implements MultiCollector {
                       series.modelVersion());
               windowGauges(w, labels, gauges);
             });
-    s.estimatedLatest()
+    s.latestByKind()
+        .values()
         .forEach(
-            (series, w) ->
-                estimatedGauges(
-                    w,
-                    Labels.of(
-                        "use_case",
-                        uc,
-                        "task",
-                        series.task(),
-                        "model_version",
-                        series.modelVersion()),
-                    gauges));
+            byKind ->
+                byKind.forEach(
+                    (series, w) ->
+                        kindGauges(
+                            w,
+                            Labels.of(
+                                "use_case",
+                                uc,
+                                "task",
+                                series.task(),
+                                "model_version",
+                                series.modelVersion()),
+                            gauges)));
     s.scored()
         .forEach(
             (key, scored) ->
@@ -225,15 +229,16 @@ final class MonitorMetrics implements MultiCollector {
   }
 
   /**
-   * The {@code estimated_*} metrics of a window of expected performance; its {@code count} is left
-   * out, as the realized window's is the series of that name.
+   * The metrics of a window of another kind (expected performance: {@code estimated_*}; drift:
+   * {@code drift_*}, {@code dataset_drift}, ...); its {@code count} is left out, as the realized
+   * window's is the series of that name.
    */
-  private static void estimatedGauges(
+  private static void kindGauges(
       MetricWindow w, Labels labels, Map<String, List<GaugeDataPointSnapshot>> gauges) {
     w.getMetrics()
         .forEach(
             (metric, value) -> {
-              if (metric.startsWith("estimated_")) {
+              if (WindowedMetrics.kindOf(metric).equals(w.getKind())) {
                 gauge(gauges, windowSeries(metric), labels, value);
               }
             });

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import org.beammlops.schemas.MetricWindow;
+import org.beammlops.transforms.feedback.WindowedMetrics;
 
 /**
  * What the monitor knows, built from the topics and the registry and read by the dashboard and the
@@ -70,8 +71,8 @@ final class MonitorState {
   record Snapshot(
       Map<Series, MetricWindow> latest,
       Map<Series, List<MetricWindow>> history,
-      Map<Series, MetricWindow> estimatedLatest,
-      Map<Series, List<MetricWindow>> estimatedHistory,
+      Map<String, Map<Series, MetricWindow>> latestByKind,
+      Map<String, Map<Series, List<MetricWindow>>> historyByKind,
       List<AlertView> open,
       List<AlertView> recent,
       Map<String, Long> alertCounts,
@@ -83,13 +84,35 @@ final class MonitorState {
       boolean brokerUp,
       String brokerProblem,
       Registry registry,
-      Instant now) {}
+      Instant now) {
+    /** The latest window of expected performance per series. */
+    Map<Series, MetricWindow> estimatedLatest() {
+      return latestByKind.getOrDefault(WindowedMetrics.ESTIMATED, Map.of());
+    }
+
+    Map<Series, List<MetricWindow>> estimatedHistory() {
+      return historyByKind.getOrDefault(WindowedMetrics.ESTIMATED, Map.of());
+    }
+
+    /** The latest window of drift tests per series. */
+    Map<Series, MetricWindow> driftLatest() {
+      return latestByKind.getOrDefault(WindowedMetrics.DRIFT, Map.of());
+    }
+
+    Map<Series, List<MetricWindow>> driftHistory() {
+      return historyByKind.getOrDefault(WindowedMetrics.DRIFT, Map.of());
+    }
+  }
 
   private final int historyWindows;
   private final Map<Series, NavigableMap<Instant, MetricWindow>> windows = new TreeMap<>();
 
-  /** Windows of expected performance (kind estimated), apart: they share ends with the others. */
-  private final Map<Series, NavigableMap<Instant, MetricWindow>> estimated = new TreeMap<>();
+  /**
+   * Windows of the other kinds (expected performance, drift) by kind, apart: they share ends with
+   * the realized ones.
+   */
+  private final Map<String, Map<Series, NavigableMap<Instant, MetricWindow>>> otherKinds =
+      new TreeMap<>();
 
   private final Map<String, AlertView> open = new LinkedHashMap<>();
   private final Deque<AlertView> recent = new ArrayDeque<>();
@@ -116,9 +139,9 @@ final class MonitorState {
       return;
     }
     var byKind =
-        org.beammlops.transforms.feedback.WindowedMetrics.ESTIMATED.equals(w.getKind())
-            ? estimated
-            : windows;
+        WindowedMetrics.REALIZED.equals(w.getKind())
+            ? windows
+            : otherKinds.computeIfAbsent(w.getKind(), k -> new TreeMap<>());
     NavigableMap<Instant, MetricWindow> series =
         byKind.computeIfAbsent(new Series(w.getTask(), w.getModelVersion()), s -> new TreeMap<>());
     MetricWindow before = series.get(w.getWindowEnd());
@@ -202,14 +225,21 @@ final class MonitorState {
     Map<Series, MetricWindow> latest = new TreeMap<>();
     Map<Series, List<MetricWindow>> history = new TreeMap<>();
     latestAndHistory(windows, latest, history);
-    Map<Series, MetricWindow> estimatedLatest = new TreeMap<>();
-    Map<Series, List<MetricWindow>> estimatedHistory = new TreeMap<>();
-    latestAndHistory(estimated, estimatedLatest, estimatedHistory);
+    Map<String, Map<Series, MetricWindow>> latestByKind = new TreeMap<>();
+    Map<String, Map<Series, List<MetricWindow>>> historyByKind = new TreeMap<>();
+    otherKinds.forEach(
+        (kind, byKind) -> {
+          Map<Series, MetricWindow> kindLatest = new TreeMap<>();
+          Map<Series, List<MetricWindow>> kindHistory = new TreeMap<>();
+          latestAndHistory(byKind, kindLatest, kindHistory);
+          latestByKind.put(kind, kindLatest);
+          historyByKind.put(kind, kindHistory);
+        });
     return new Snapshot(
         latest,
         history,
-        estimatedLatest,
-        estimatedHistory,
+        latestByKind,
+        historyByKind,
         List.copyOf(open.values()),
         new ArrayList<>(recent),
         Map.copyOf(alertCounts),

@@ -14,6 +14,7 @@ import java.util.Locale;
 import org.beammlops.schemas.usecase.AlertRule;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.schemas.usecase.UseCase;
+import org.beammlops.transforms.feedback.WindowedMetrics;
 
 /**
  * The files a Prometheus + Grafana installation takes over the monitor's series, generated from the
@@ -96,7 +97,7 @@ public final class MonitoringFiles {
               + " and on (use_case, task, model_version) "
               // the rows behind the value: labelled predictions, or all of an estimate's
               + MonitorMetrics.windowSeries(
-                  rule.metric().startsWith("estimated_") ? "estimated_predictions" : "labelled")
+                  WindowedMetrics.supportOf(WindowedMetrics.kindOf(rule.metric())))
               + selector
               + " >= "
               + rule.minCount();

@@ -1,6 +1,7 @@
 package org.beammlops.pipelines.metrics;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,13 +164,19 @@ public class EstimatedPerformanceIT {
 
     Map<String, MetricWindow> realized = new TreeMap<>();
     Map<String, MetricWindow> estimated = new TreeMap<>();
+    Map<String, MetricWindow> drift = new TreeMap<>();
     for (ConsumerRecord<String, byte[]> m :
         KAFKA.readAll(
             "flights.metrics", (int) (long) report.get("metricWindows"), Duration.ofSeconds(60))) {
       MetricWindow w = MetricWindowJson.read(m.value());
       if (w.getTiming().equals("ON_TIME") && w.getModelVersion().equals("all")) {
-        (w.getKind().equals(WindowedMetrics.ESTIMATED) ? estimated : realized)
-            .put(w.getWindowStart().toString(), w);
+        Map<String, MetricWindow> byKind =
+            switch (w.getKind()) {
+              case WindowedMetrics.ESTIMATED -> estimated;
+              case WindowedMetrics.DRIFT -> drift;
+              default -> realized;
+            };
+        byKind.put(w.getWindowStart().toString(), w);
       }
     }
     assertEquals(5, realized.size()); // June 2001 over 7-day windows aligned to the epoch
@@ -203,6 +210,26 @@ public class EstimatedPerformanceIT {
       checked++;
     }
     assertEquals(5, checked);
+
+    // streaming drift on the same stream: June's weeks against the model's January-May profile.
+    // The three whole weeks do not drift; the window of June 28-30 holds three weekdays only, so
+    // its day_of_week drifts by construction.
+    assertEquals(realized.keySet(), drift.keySet());
+    for (MetricWindow w : drift.values()) {
+      System.err.println("cbpe drift " + w.getWindowStart() + " " + w.getMetrics());
+      Map<String, Double> m = w.getMetrics();
+      assertEquals((double) w.getCount(), m.get("drift_rows"), 0);
+      assertTrue(m.containsKey("drift_prediction_drifted"));
+      String start = w.getWindowStart().toString();
+      if (List.of("2001-06-07", "2001-06-14", "2001-06-21").contains(start.substring(0, 10))) {
+        assertEquals(start, 0.0, m.get("dataset_drift"), 0);
+        assertEquals(start, 0.0, m.get("drift_distance_drifted"), 0);
+        assertEquals(start, 0.0, m.get("drift_hour_of_day_drifted"), 0);
+      }
+      if (start.startsWith("2001-06-28")) {
+        assertEquals(1.0, m.get("drift_day_of_week_drifted"), 0);
+      }
+    }
   }
 
   /** The standard deviation of an AUC estimate (Hanley and McNeil, 1982). */

@@ -156,6 +156,8 @@ public class MonitorIT {
     // Expected performance from the predictions alone: two windows ahead of the labelled ones.
     for (int i = 0; i < WINDOWS + 2; i++) {
       windows.add(MetricWindowJson.json(estimated(i, 0.71 + 0.01 * i + 0.01 * (i % 3))));
+      // streaming drift: the share of drifted features rises at the end
+      windows.add(MetricWindowJson.json(drift(i, i < WINDOWS - 2 ? 0.0 : 0.6)));
     }
     // A late pane updates the last window of all versions; an early pane is not a complete window.
     windows.add(MetricWindowJson.json(binary(WINDOWS - 1, "all", 0.55, "LATE", 1)));
@@ -225,6 +227,18 @@ public class MonitorIT {
     m.put("estimated_accuracy", 0.79 + 0.005 * i);
     MetricWindow w = window("delay15", "all", i, "ON_TIME", 0, m);
     w.setKind(org.beammlops.transforms.feedback.WindowedMetrics.ESTIMATED);
+    return w;
+  }
+
+  static MetricWindow drift(int i, double share) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("count", 200.0);
+    m.put("drift_rows", 200.0);
+    m.put("drift_share", share);
+    m.put("dataset_drift", share >= 0.5 ? 1.0 : 0.0);
+    m.put("drift_distance", share > 0 ? 0.3 : 0.02);
+    MetricWindow w = window("delay15", "all", i, "ON_TIME", 0, m);
+    w.setKind(org.beammlops.transforms.feedback.WindowedMetrics.DRIFT);
     return w;
   }
 
@@ -547,6 +561,9 @@ public class MonitorIT {
       assertTrue(
           "a curve of " + curve, dom.contains("class=\"series\" data-series=\"" + curve + "\""));
     }
+    assertTrue(
+        "the streaming drift's share of drifted features",
+        dom.contains("data-title=\"delay15 drift_share by window end\""));
     assertTrue(
         "the expected performance beside the realized one",
         dom.contains("class=\"series\" data-series=\"all estimated\""));

@@ -95,12 +95,10 @@ public final class EvaluateAlerts
 
   /**
    * The kind of window a rule reads: estimated for a rule on an {@code estimated_*} metric (an
-   * alert before labels), else realized.
+   * alert before labels), drift for one on a drift metric, else realized.
    */
   static String kindOf(AlertRule rule) {
-    return rule.metric().startsWith("estimated_")
-        ? WindowedMetrics.ESTIMATED
-        : WindowedMetrics.REALIZED;
+    return WindowedMetrics.kindOf(rule.metric());
   }
 
   /** Where a rule stands for one key. */
@@ -199,12 +197,7 @@ public final class EvaluateAlerts
     }
     state.lastEnd = end;
     // the rows behind the value: labelled predictions, or every prediction of an estimate
-    Double labelled =
-        w.getMetrics()
-            .get(
-                WindowedMetrics.ESTIMATED.equals(w.getKind())
-                    ? "estimated_predictions"
-                    : "labelled");
+    Double labelled = w.getMetrics().get(WindowedMetrics.supportOf(w.getKind()));
     Double value = w.getMetrics().get(rule.metric());
     if (value == null || labelled == null || labelled < rule.minCount()) {
       return null;

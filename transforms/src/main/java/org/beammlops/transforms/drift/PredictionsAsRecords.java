@@ -71,6 +71,38 @@ public final class PredictionsAsRecords
         base.getName(), base.getDoc(), base.getNamespace(), base.isError(), fields);
   }
 
+  /**
+   * One prediction (of the log, or decoded from {@code <uc>.predictions}) as a record of {@link
+   * #schema}: its event time, raw features and prediction.
+   */
+  public static GenericRecord record(
+      UseCase useCase, Schema schema, boolean multiClass, GenericRecord p) {
+    GenericData.Record r = new GenericData.Record(schema);
+    if (multiClass) {
+      Object predicted = p.get("predictedClass");
+      r.put(UseCase.PREDICTION_FIELD, predicted == null ? null : predicted.toString());
+    } else if (p.get("prediction") instanceof Double d && Double.isFinite(d)) {
+      r.put(UseCase.PREDICTION_FIELD, d); // NaN: missing, as the profile counts it
+    }
+    useCase.eventTime().ifPresent(f -> r.put(f.name(), ToRecordFn.millis(p.get("eventTime"))));
+    Object features = p.get("features");
+    if (features instanceof Map<?, ?> values) {
+      for (FieldSpec f : useCase.fields()) {
+        if (f.role() != FieldSpec.Role.FEATURE) {
+          continue;
+        }
+        Object v = ToRecordFn.value(values, f.name());
+        if (v instanceof Double d && !Double.isFinite(d)) {
+          continue; // NaN or infinite: missing, as the profile counts it
+        }
+        if (v != null) {
+          r.put(f.name(), ToRecordFn.as(f, v));
+        }
+      }
+    }
+    return r;
+  }
+
   private static final class ToRecordFn extends DoFn<GenericRecord, GenericRecord> {
     private final UseCase useCase;
     private final String task;
@@ -98,30 +130,7 @@ public final class PredictionsAsRecords
         otherTask.inc();
         return;
       }
-      GenericData.Record r = new GenericData.Record(schema);
-      if (multiClass) {
-        Object predicted = p.get("predictedClass");
-        r.put(UseCase.PREDICTION_FIELD, predicted == null ? null : predicted.toString());
-      } else if (p.get("prediction") instanceof Double d && Double.isFinite(d)) {
-        r.put(UseCase.PREDICTION_FIELD, d); // NaN: missing, as the profile counts it
-      }
-      useCase.eventTime().ifPresent(f -> r.put(f.name(), millis(p.get("eventTime"))));
-      Object features = p.get("features");
-      if (features instanceof Map<?, ?> values) {
-        for (FieldSpec f : useCase.fields()) {
-          if (f.role() != FieldSpec.Role.FEATURE) {
-            continue;
-          }
-          Object v = value(values, f.name());
-          if (v instanceof Double d && !Double.isFinite(d)) {
-            continue; // NaN or infinite: missing, as the profile counts it
-          }
-          if (v != null) {
-            r.put(f.name(), as(f, v));
-          }
-        }
-      }
-      out.output(r);
+      out.output(record(useCase, schema, multiClass, p));
     }
 
     private static Object value(Map<?, ?> values, String name) {

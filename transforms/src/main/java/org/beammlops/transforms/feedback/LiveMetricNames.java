@@ -12,7 +12,16 @@ import org.beammlops.schemas.usecase.UseCase;
  * refused when the metrics pipeline starts, with the list of the known ones.
  */
 public final class LiveMetricNames {
-  private static final List<String> COMMON = List.of("count", "labelled", "label_coverage");
+  private static final List<String> COMMON =
+      List.of(
+          "count",
+          "labelled",
+          "label_coverage",
+          "drift_rows",
+          "drift_share",
+          "drifted_features",
+          "tested_features",
+          "dataset_drift");
 
   private LiveMetricNames() {}
 

@@ -117,8 +117,9 @@ public final class LogMetricWindows extends PTransform<PCollection<MetricWindow>
         long step = w.getWindowEnd().toEpochMilli();
         long now = System.currentTimeMillis();
         List<MetricPoint> points = new ArrayList<>();
-        // an estimate's own count is logged as estimated_predictions: "count" is the realized one
-        boolean estimate = WindowedMetrics.ESTIMATED.equals(w.getKind());
+        // an estimate's or drift test's own count is logged under its own name: "count" is the
+        // realized one's
+        boolean estimate = !WindowedMetrics.REALIZED.equals(w.getKind());
         if (!estimate) {
           points.add(new MetricPoint("count", w.getCount(), now, step));
         }

@@ -146,6 +146,19 @@ public final class PredictionMessages implements Serializable {
       }
     }
     p.setClassProbabilities(classProbabilities);
+    // the raw features scored, as the streaming drift profiles them: numbers, text or null
+    Map<String, Object> features = new java.util.LinkedHashMap<>();
+    JsonNode scored = node.get("features");
+    if (scored != null && scored.isObject()) {
+      var fields = scored.fields();
+      while (fields.hasNext()) {
+        var e = fields.next();
+        JsonNode v = e.getValue();
+        features.put(
+            e.getKey(), v.isNull() ? null : v.isNumber() ? (Object) v.doubleValue() : v.asText());
+      }
+    }
+    p.setFeatures(features);
     return p.build();
   }
 

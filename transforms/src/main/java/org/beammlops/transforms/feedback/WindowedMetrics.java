@@ -72,6 +72,39 @@ public abstract class WindowedMetrics
   /** The kind of a window of metrics expected from the predictions alone. */
   public static final String ESTIMATED = "estimated";
 
+  /** The kind of a window of drift tests (see {@code WindowedDrift}). */
+  public static final String DRIFT = "drift";
+
+  /**
+   * The kind of window that carries {@code metric}: {@code estimated_*} are estimates, {@code
+   * drift_*}, {@code drifted_features}, {@code tested_features} and {@code dataset_drift} drift
+   * tests, the others realized metrics.
+   */
+  public static String kindOf(String metric) {
+    if (metric.startsWith("estimated_")) {
+      return ESTIMATED;
+    }
+    if (metric.startsWith("drift_")
+        || metric.equals("drifted_features")
+        || metric.equals("tested_features")
+        || metric.equals("dataset_drift")) {
+      return DRIFT;
+    }
+    return REALIZED;
+  }
+
+  /**
+   * The metric that counts the rows behind a window's values, which an alert rule's {@code
+   * minCount} is checked against: labelled predictions, or all of an estimate's or a drift test's.
+   */
+  public static String supportOf(String kind) {
+    return switch (kind) {
+      case ESTIMATED -> "estimated_predictions";
+      case DRIFT -> "drift_rows";
+      default -> "labelled";
+    };
+  }
+
   /** Counter of metric windows emitted, and by timing: {@code metricWindows.ON_TIME}. */
   public static final String METRIC_WINDOWS = "metricWindows";
 

@@ -118,6 +118,17 @@ public class EvaluateAlertsTest {
     p.run();
   }
 
+  @Test
+  public void eachRuleReadsTheKindOfWindowItsMetricIsIn() {
+    assertEquals(WindowedMetrics.REALIZED, WindowedMetrics.kindOf("roc_auc"));
+    assertEquals(WindowedMetrics.ESTIMATED, WindowedMetrics.kindOf("estimated_roc_auc"));
+    assertEquals(WindowedMetrics.DRIFT, WindowedMetrics.kindOf("drift_share"));
+    assertEquals(WindowedMetrics.DRIFT, WindowedMetrics.kindOf("drift_distance"));
+    assertEquals(WindowedMetrics.DRIFT, WindowedMetrics.kindOf("dataset_drift"));
+    assertEquals("labelled", WindowedMetrics.supportOf(WindowedMetrics.REALIZED));
+    assertEquals("drift_rows", WindowedMetrics.supportOf(WindowedMetrics.DRIFT));
+  }
+
   /** A window of expected performance, as the metrics job's EstimatedMetrics step emits. */
   static MetricWindow estimated(int i, double auc, long predictions) {
     return MetricWindow.newBuilder(window(i, "all", null, 0, "ON_TIME"))
