@@ -48,7 +48,9 @@ final class ModelReferenceProfiles implements ReferenceProfiles {
             ? "models:/" + modelName + "@champion"
             : "models:/" + modelName + "/" + modelVersion;
     long now = System.currentTimeMillis();
-    Entry cached = CACHE.get(uri);
+    // per server: versions are numbered per registry, and a JVM may talk to several (tests do)
+    String key = tracking.trackingUri() + " " + uri;
+    Entry cached = CACHE.get(key);
     // the champion moves: its entry, like a missing one, is looked up again after a while
     boolean fresh =
         cached != null
@@ -58,7 +60,7 @@ final class ModelReferenceProfiles implements ReferenceProfiles {
       return cached.profile();
     }
     DatasetProfile profile = load(uri);
-    CACHE.put(uri, new Entry(profile, now));
+    CACHE.put(key, new Entry(profile, now));
     return profile;
   }
 

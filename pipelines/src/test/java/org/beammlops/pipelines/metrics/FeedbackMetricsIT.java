@@ -285,12 +285,17 @@ public class FeedbackMetricsIT {
 
       Map<String, MetricWindow> live = new TreeMap<>();
       Map<String, MetricWindow> estimated = new TreeMap<>();
+      long drift = 0;
       long emitted = (long) report.get("metricWindows");
       for (ConsumerRecord<String, byte[]> m :
           KAFKA.readAll(metricsTopic, (int) emitted, Duration.ofSeconds(60))) {
         MetricWindow w = MetricWindowJson.read(m.value());
         if (w.getKind().equals(WindowedMetrics.ESTIMATED)) {
           estimated.put(w.getModelVersion() + "@" + w.getWindowStart() + "/" + w.getTiming(), w);
+          continue;
+        }
+        if (w.getKind().equals(WindowedMetrics.DRIFT)) {
+          drift++;
           continue;
         }
         if (w.getTiming().equals("ON_TIME")) {
@@ -305,6 +310,10 @@ public class FeedbackMetricsIT {
         e.getValue().assertEquals(e.getKey(), live.get(e.getKey()));
       }
       checkEstimates(task, live, estimated, published);
+      // the registered versions here are bare registrations without model files: no reference
+      // profile, so no window is tested for drift, and each is counted
+      assertEquals(0, drift);
+      assertTrue(report.toString(), (long) report.get("driftWindowsWithoutReference") > 0);
       assertFalse(ParquetFiles.match(lake + "/flights/metrics/date=*/*.parquet").isEmpty());
       checkTracking(task, live);
     }
