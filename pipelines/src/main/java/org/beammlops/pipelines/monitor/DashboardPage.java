@@ -390,49 +390,45 @@ final class DashboardPage {
             curves.put(version.equals("all") ? "all" : "v" + version, points);
           });
       // the performance expected from the predictions alone (CBPE), beside the realized one
-      s.estimatedHistory()
-          .forEach(
-              (series, windows) -> {
-                if (!series.task().equals(task.name())) {
-                  return;
-                }
-                List<SvgChart.Point> points = new ArrayList<>();
-                for (MetricWindow w : windows) {
-                  Double v = w.getMetrics().get("estimated_" + metric);
-                  if (v != null) {
-                    points.add(new SvgChart.Point(w.getWindowEnd(), v));
-                  }
-                }
-                if (!points.isEmpty()) {
-                  String version = series.modelVersion();
-                  curves.put(
-                      (version.equals("all") ? "all" : "v" + version) + " estimated", points);
-                }
-              });
+      curves.putAll(curvesOf(s.estimatedHistory(), task, "estimated_" + metric, " estimated"));
       h.append(SvgChart.render(task.name() + " " + metric + " by window end", curves));
     }
     // streaming drift: the share of drifted features per window, per version
-    Map<String, List<SvgChart.Point>> drift = new LinkedHashMap<>();
-    s.driftHistory()
-        .forEach(
-            (series, windows) -> {
-              if (!series.task().equals(task.name())) {
-                return;
-              }
-              List<SvgChart.Point> points = new ArrayList<>();
-              for (MetricWindow w : windows) {
-                Double v = w.getMetrics().get("drift_share");
-                if (v != null) {
-                  points.add(new SvgChart.Point(w.getWindowEnd(), v));
-                }
-              }
-              String version = series.modelVersion();
-              drift.put(version.equals("all") ? "all" : "v" + version, points);
-            });
+    Map<String, List<SvgChart.Point>> drift = curvesOf(s.driftHistory(), task, "drift_share", "");
     if (!drift.isEmpty()) {
       h.append(SvgChart.render(task.name() + " drift_share by window end", drift));
     }
     h.append("</div>");
+  }
+
+  /**
+   * One curve per version of {@code metric} over window end, from windows of another kind, named by
+   * version and {@code suffix}; versions without a value of it have none.
+   */
+  private static Map<String, List<SvgChart.Point>> curvesOf(
+      Map<MonitorState.Series, List<MetricWindow>> history,
+      Task task,
+      String metric,
+      String suffix) {
+    Map<String, List<SvgChart.Point>> curves = new LinkedHashMap<>();
+    history.forEach(
+        (series, windows) -> {
+          if (!series.task().equals(task.name())) {
+            return;
+          }
+          List<SvgChart.Point> points = new ArrayList<>();
+          for (MetricWindow w : windows) {
+            Double v = w.getMetrics().get(metric);
+            if (v != null) {
+              points.add(new SvgChart.Point(w.getWindowEnd(), v));
+            }
+          }
+          if (!points.isEmpty()) {
+            String version = series.modelVersion();
+            curves.put((version.equals("all") ? "all" : "v" + version) + suffix, points);
+          }
+        });
+    return curves;
   }
 
   private static String value(MetricWindow w, String metric) {

@@ -62,28 +62,7 @@ public class DriftIT {
 
   private static Path jsonLines(String name, List<FlightsTestData.Flight> flights)
       throws Exception {
-    List<byte[]> lines = new ArrayList<>();
-    for (FlightsTestData.Flight f : flights) {
-      lines.add(FlightsTestData.utf8(f.json()));
-    }
-    return FlightsTestData.writeLines(TEMP.newFile(name).toPath(), lines);
-  }
-
-  /** June as the replay's --drift would change it: distance x1.5, origin and destination mixed. */
-  private static List<FlightsTestData.Flight> drifted(List<FlightsTestData.Flight> flights) {
-    List<FlightsTestData.Flight> out = new ArrayList<>();
-    for (int i = 0; i < flights.size(); i++) {
-      FlightsTestData.Flight f = flights.get(i);
-      boolean change = i % 2 == 0;
-      out.add(
-          new FlightsTestData.Flight(
-              f.date(),
-              f.delay(),
-              change ? Math.round(f.distance() * 1.5) : f.distance(),
-              change ? "ZZZ" : f.origin(),
-              change ? "YYY" : f.destination()));
-    }
-    return out;
+    return DriftTestData.jsonLines(TEMP.newFile(name).toPath(), flights);
   }
 
   private static Map<String, Object> drift(String... args) throws Exception {
@@ -104,7 +83,9 @@ public class DriftIT {
   public void aDriftedJuneIsFlaggedTrackedAlertedAndReportedACleanOneIsNot() throws Exception {
     Path html = TEMP.getRoot().toPath().resolve("reports/drifted.html");
     Map<String, Object> report =
-        drift("--input=" + jsonLines("drifted.jsonl", drifted(june)), "--report=" + html);
+        drift(
+            "--input=" + jsonLines("drifted.jsonl", DriftTestData.drifted(june)),
+            "--report=" + html);
     System.err.println("drift[drifted]: " + report);
     assertEquals("DRIFT", report.get("verdict"));
     assertEquals(List.of("distance", "origin", "destination"), sorted(report.get("drifted"), 3));

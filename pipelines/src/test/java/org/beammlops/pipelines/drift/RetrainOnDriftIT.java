@@ -11,11 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.beammlops.pipelines.batch.BatchPredictCommand;
-import org.beammlops.pipelines.batch.BatchPredictOptions;
+import org.beammlops.pipelines.testing.ChampionPredictions;
 import org.beammlops.pipelines.testing.EmbeddedKafka;
 import org.beammlops.pipelines.testing.FlightsTestData;
 import org.beammlops.pipelines.train.TrainPipeline;
@@ -80,19 +78,7 @@ public class RetrainOnDriftIT {
     List<FlightsTestData.Flight> june =
         all.stream().filter(f -> f.date().startsWith("2001-06")).toList();
     cleanJune = jsonLines("june.jsonl", june);
-    List<FlightsTestData.Flight> drifted = new ArrayList<>();
-    for (int i = 0; i < june.size(); i++) {
-      FlightsTestData.Flight f = june.get(i);
-      boolean change = i % 2 == 0;
-      drifted.add(
-          new FlightsTestData.Flight(
-              f.date(),
-              f.delay(),
-              change ? Math.round(f.distance() * 1.5) : f.distance(),
-              change ? "ZZZ" : f.origin(),
-              change ? "YYY" : f.destination()));
-    }
-    driftedJune = jsonLines("drifted.jsonl", drifted);
+    driftedJune = jsonLines("drifted.jsonl", DriftTestData.drifted(june));
   }
 
   @AfterClass
@@ -102,11 +88,7 @@ public class RetrainOnDriftIT {
 
   private static Path jsonLines(String name, List<FlightsTestData.Flight> flights)
       throws Exception {
-    List<byte[]> lines = new ArrayList<>();
-    for (FlightsTestData.Flight f : flights) {
-      lines.add(FlightsTestData.utf8(f.json()));
-    }
-    return FlightsTestData.writeLines(TEMP.newFile(name).toPath(), lines);
+    return DriftTestData.jsonLines(TEMP.newFile(name).toPath(), flights);
   }
 
   private static Map<String, Object> drift(Path current, String... args) {
@@ -184,24 +166,8 @@ public class RetrainOnDriftIT {
     assertTrue(done.get("attributes").get("trigger").asText().contains("distance"));
 
     // served: the serving core, asked for the champion, scores with the new version
-    Path job =
-        Files.writeString(
-            TEMP.newFolder("batch").toPath().resolve("job.yaml"),
-            """
-            task: delay15
-            source: {type: file, format: json, path: "%s"}
-            model:  {uri: "models:/flights-delay15@champion"}
-            target: {type: kafka, topic: flights.predictions, bootstrap: "%s", deadLetterTopic: flights.dlq}
-            """
-                .formatted(cleanJune, KAFKA.bootstrapServers()));
-    PipelineOptionsFactory.register(BatchPredictOptions.class);
-    BatchPredictOptions batch =
-        PipelineOptionsFactory.fromArgs(
-                "--runner=DirectRunner", "--config=" + job, "--trackingUri=" + server.url())
-            .withValidation()
-            .as(BatchPredictOptions.class);
-    FileSystems.setDefaultPipelineOptions(batch);
-    BatchPredictCommand.run(batch);
+    ChampionPredictions.publish(
+        cleanJune, server.url(), KAFKA.bootstrapServers(), TEMP.newFolder("batch").toPath());
     JsonNode served =
         JSON.readTree(
             KAFKA.readAll("flights.predictions", 1, Duration.ofSeconds(30)).get(0).value());

@@ -11,13 +11,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.beammlops.pipelines.batch.BatchPredictCommand;
-import org.beammlops.pipelines.batch.BatchPredictOptions;
 import org.beammlops.pipelines.replay.ReplayOptions;
 import org.beammlops.pipelines.replay.ReplayPipeline;
+import org.beammlops.pipelines.testing.ChampionPredictions;
 import org.beammlops.pipelines.testing.EmbeddedKafka;
 import org.beammlops.pipelines.testing.FlightsTestData;
 import org.beammlops.pipelines.train.TrainPipeline;
@@ -113,24 +111,9 @@ public class EstimatedPerformanceIT {
     }
     Path input = FlightsTestData.writeLines(TEMP.newFile("june.jsonl").toPath(), lines);
 
-    Path job =
-        Files.writeString(
-            TEMP.newFolder("batch").toPath().resolve("job.yaml"),
-            """
-            task: delay15
-            source: {type: file, format: json, path: "%s"}
-            model:  {uri: "models:/flights-delay15@champion"}
-            target: {type: kafka, topic: flights.predictions, bootstrap: "%s", deadLetterTopic: flights.dlq}
-            """
-                .formatted(input, KAFKA.bootstrapServers()));
-    PipelineOptionsFactory.register(BatchPredictOptions.class);
-    BatchPredictOptions batch =
-        PipelineOptionsFactory.fromArgs(
-                "--runner=DirectRunner", "--config=" + job, "--trackingUri=" + server.url())
-            .withValidation()
-            .as(BatchPredictOptions.class);
-    FileSystems.setDefaultPipelineOptions(batch);
-    Map<String, Object> scored = BatchPredictCommand.run(batch);
+    Map<String, Object> scored =
+        ChampionPredictions.publish(
+            input, server.url(), KAFKA.bootstrapServers(), TEMP.newFolder("batch").toPath());
     long predictions = (long) scored.get("predictions");
     assertEquals(june.size(), predictions);
 
