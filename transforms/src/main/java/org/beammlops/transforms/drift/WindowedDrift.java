@@ -13,9 +13,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
@@ -121,12 +119,7 @@ public final class WindowedDrift
         .setCoder(KvCoder.of(StringUtf8Coder.of(), DatasetProfiles.coder()))
         .apply("CompareWithReference", ParDo.of(new CompareFn(useCase, task, references)))
         .setCoder(AvroCoder.of(MetricWindow.class))
-        .apply(
-            "Unwindowed",
-            Window.<MetricWindow>into(new GlobalWindows())
-                .triggering(DefaultTrigger.of())
-                .withAllowedLateness(Duration.ZERO)
-                .discardingFiredPanes());
+        .apply("Unwindowed", WindowedMetrics.unwindowed());
   }
 
   /** Each prediction as a use-case record, under its version and under {@code all}. */

@@ -1,6 +1,5 @@
 package org.beammlops.transforms.feedback;
 
-import java.io.Serializable;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.evaluate.ExpectedPerformance;
 import org.beammlops.transforms.evaluate.MetricValues;
@@ -11,7 +10,8 @@ import org.beammlops.transforms.evaluate.MetricValues;
  * ExpectedPerformance}); a multi-class task's expected accuracy, the mean probability of the
  * predicted class. Labels are ignored: the estimate is what the window says before they arrive.
  */
-public final class EstimatedMetricsAccumulator implements Serializable {
+public final class EstimatedMetricsAccumulator
+    implements WindowAccumulator<EstimatedMetricsAccumulator> {
   private static final long serialVersionUID = 1L;
 
   private long predictions;
@@ -26,6 +26,7 @@ public final class EstimatedMetricsAccumulator implements Serializable {
     binary = task.type() == Task.Type.CLASSIFICATION ? new ExpectedPerformance() : null;
   }
 
+  @Override
   public EstimatedMetricsAccumulator add(Outcome o) {
     predictions++;
     if (binary != null) {
@@ -36,6 +37,7 @@ public final class EstimatedMetricsAccumulator implements Serializable {
     return this;
   }
 
+  @Override
   public EstimatedMetricsAccumulator merge(EstimatedMetricsAccumulator other) {
     predictions += other.predictions;
     predictedClassProbabilities += other.predictedClassProbabilities;
@@ -45,6 +47,7 @@ public final class EstimatedMetricsAccumulator implements Serializable {
     return this;
   }
 
+  @Override
   public long predictions() {
     return predictions;
   }
@@ -53,6 +56,7 @@ public final class EstimatedMetricsAccumulator implements Serializable {
    * {@code count} and the {@code estimated_*} metrics, {@code estimated_predictions} (the count
    * again, under the name alert rules and the monitor's series read) among them.
    */
+  @Override
   public MetricValues result() {
     MetricValues m = new MetricValues();
     m.put("estimated_predictions", predictions);

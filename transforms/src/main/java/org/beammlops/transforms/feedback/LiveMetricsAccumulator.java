@@ -1,6 +1,5 @@
 package org.beammlops.transforms.feedback;
 
-import java.io.Serializable;
 import org.beammlops.schemas.usecase.Task;
 import org.beammlops.transforms.evaluate.BinaryWindowAccumulator;
 import org.beammlops.transforms.evaluate.MetricValues;
@@ -12,7 +11,7 @@ import org.beammlops.transforms.evaluate.RegressionWindowAccumulator;
  * (label coverage), and the task kind's accumulator over the labelled ones. Bounded in size at any
  * window size, and mergeable, so a runner can combine it in parts.
  */
-public final class LiveMetricsAccumulator implements Serializable {
+public final class LiveMetricsAccumulator implements WindowAccumulator<LiveMetricsAccumulator> {
   private static final long serialVersionUID = 1L;
 
   private long predictions;
@@ -30,6 +29,7 @@ public final class LiveMetricsAccumulator implements Serializable {
     regression = task.type() == Task.Type.REGRESSION ? new RegressionWindowAccumulator() : null;
   }
 
+  @Override
   public LiveMetricsAccumulator add(Outcome o) {
     predictions++;
     if (!o.labelled()) {
@@ -47,6 +47,7 @@ public final class LiveMetricsAccumulator implements Serializable {
     return this;
   }
 
+  @Override
   public LiveMetricsAccumulator merge(LiveMetricsAccumulator other) {
     predictions += other.predictions;
     labelled += other.labelled;
@@ -60,11 +61,13 @@ public final class LiveMetricsAccumulator implements Serializable {
     return this;
   }
 
+  @Override
   public long predictions() {
     return predictions;
   }
 
   /** {@code count, labelled, label_coverage}, then the task kind's metrics. */
+  @Override
   public MetricValues result() {
     MetricValues m = new MetricValues();
     m.put("count", predictions);

@@ -12,6 +12,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
@@ -221,20 +222,29 @@ public abstract class WindowedMetrics
               .setCoder(keyed);
     }
     Combine.CombineFn<Outcome, ?, MetricValuesAndCount> metrics =
-        estimated() ? new EstimatedMetricsFn(task()) : new LiveMetricsFn(task());
+        estimated()
+            ? new WindowMetricsFn<>(
+                task(), EstimatedMetricsAccumulator::new, EstimatedMetricsAccumulator.class)
+            : new WindowMetricsFn<>(
+                task(), LiveMetricsAccumulator::new, LiveMetricsAccumulator.class);
     return windowed
         .apply("Metrics", Combine.perKey(metrics))
         .apply(
             "ToMetricWindow",
             ParDo.of(new ToMetricWindow(useCase(), task(), estimated() ? ESTIMATED : REALIZED)))
         .setCoder(AvroCoder.of(MetricWindow.class))
-        // each record carries its window's bounds and pane: its sinks need no windowing of theirs
-        .apply(
-            "Unwindowed",
-            Window.<MetricWindow>into(new GlobalWindows())
-                .triggering(DefaultTrigger.of())
-                .withAllowedLateness(Duration.ZERO)
-                .discardingFiredPanes());
+        .apply("Unwindowed", unwindowed());
+  }
+
+  /**
+   * Back to the global window: each record carries its window's bounds and pane, so its sinks need
+   * no windowing of theirs.
+   */
+  public static Window<MetricWindow> unwindowed() {
+    return Window.<MetricWindow>into(new GlobalWindows())
+        .triggering(DefaultTrigger.of())
+        .withAllowedLateness(Duration.ZERO)
+        .discardingFiredPanes();
   }
 
   private Window<KV<String, Outcome>> windowing() {
@@ -291,90 +301,46 @@ public abstract class WindowedMetrics
     }
   }
 
-  /** The metrics of one key's window, through {@link LiveMetricsAccumulator}. */
-  static final class LiveMetricsFn
-      extends Combine.CombineFn<Outcome, LiveMetricsAccumulator, MetricValuesAndCount> {
+  /** The metrics of one key's window, through a {@link WindowAccumulator} of the task. */
+  static final class WindowMetricsFn<A extends WindowAccumulator<A>>
+      extends Combine.CombineFn<Outcome, A, MetricValuesAndCount> {
     private final Task task;
+    private final SerializableFunction<Task, A> create;
+    private final Class<A> type;
 
-    LiveMetricsFn(Task task) {
+    WindowMetricsFn(Task task, SerializableFunction<Task, A> create, Class<A> type) {
       this.task = task;
+      this.create = create;
+      this.type = type;
     }
 
     @Override
-    public LiveMetricsAccumulator createAccumulator() {
-      return new LiveMetricsAccumulator(task);
+    public A createAccumulator() {
+      return create.apply(task);
     }
 
     @Override
-    public LiveMetricsAccumulator addInput(LiveMetricsAccumulator acc, Outcome input) {
+    public A addInput(A acc, Outcome input) {
       return acc.add(input);
     }
 
     @Override
-    public LiveMetricsAccumulator mergeAccumulators(Iterable<LiveMetricsAccumulator> parts) {
-      LiveMetricsAccumulator merged = null;
-      for (LiveMetricsAccumulator part : parts) {
+    public A mergeAccumulators(Iterable<A> parts) {
+      A merged = null;
+      for (A part : parts) {
         merged = merged == null ? part : merged.merge(part);
       }
       return merged == null ? createAccumulator() : merged;
     }
 
     @Override
-    public MetricValuesAndCount extractOutput(LiveMetricsAccumulator acc) {
+    public MetricValuesAndCount extractOutput(A acc) {
       return new MetricValuesAndCount(acc.predictions(), acc.result());
     }
 
     @Override
-    public Coder<LiveMetricsAccumulator> getAccumulatorCoder(
-        CoderRegistry registry, Coder<Outcome> inputCoder) {
-      return SerializableCoder.of(LiveMetricsAccumulator.class);
-    }
-
-    @Override
-    public Coder<MetricValuesAndCount> getDefaultOutputCoder(
-        CoderRegistry registry, Coder<Outcome> inputCoder) {
-      return SerializableCoder.of(MetricValuesAndCount.class);
-    }
-  }
-
-  /** The expected metrics of one key's window, through {@link EstimatedMetricsAccumulator}. */
-  static final class EstimatedMetricsFn
-      extends Combine.CombineFn<Outcome, EstimatedMetricsAccumulator, MetricValuesAndCount> {
-    private final Task task;
-
-    EstimatedMetricsFn(Task task) {
-      this.task = task;
-    }
-
-    @Override
-    public EstimatedMetricsAccumulator createAccumulator() {
-      return new EstimatedMetricsAccumulator(task);
-    }
-
-    @Override
-    public EstimatedMetricsAccumulator addInput(EstimatedMetricsAccumulator acc, Outcome input) {
-      return acc.add(input);
-    }
-
-    @Override
-    public EstimatedMetricsAccumulator mergeAccumulators(
-        Iterable<EstimatedMetricsAccumulator> parts) {
-      EstimatedMetricsAccumulator merged = null;
-      for (EstimatedMetricsAccumulator part : parts) {
-        merged = merged == null ? part : merged.merge(part);
-      }
-      return merged == null ? createAccumulator() : merged;
-    }
-
-    @Override
-    public MetricValuesAndCount extractOutput(EstimatedMetricsAccumulator acc) {
-      return new MetricValuesAndCount(acc.predictions(), acc.result());
-    }
-
-    @Override
-    public Coder<EstimatedMetricsAccumulator> getAccumulatorCoder(
-        CoderRegistry registry, Coder<Outcome> inputCoder) {
-      return SerializableCoder.of(EstimatedMetricsAccumulator.class);
+    public Coder<A> getAccumulatorCoder(CoderRegistry registry, Coder<Outcome> inputCoder) {
+      return SerializableCoder.of(type);
     }
 
     @Override
