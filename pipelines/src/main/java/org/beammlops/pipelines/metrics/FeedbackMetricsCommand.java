@@ -47,7 +47,10 @@ public final class FeedbackMetricsCommand {
     WindowedMetrics.SKIPPED_EMITTED,
     org.beammlops.transforms.drift.WindowedDrift.DRIFT_WINDOWS,
     org.beammlops.transforms.drift.WindowedDrift.WITHOUT_REFERENCE,
-    EvaluateAlerts.ALERTS
+    EvaluateAlerts.ALERTS,
+    org.beammlops.transforms.feedback.LabelledRecords.WRITTEN,
+    org.beammlops.transforms.feedback.LabelledRecords.WITHOUT_RAW_LABEL,
+    org.beammlops.transforms.feedback.LabelledRecords.REJECTED
   };
 
   private FeedbackMetricsCommand() {}

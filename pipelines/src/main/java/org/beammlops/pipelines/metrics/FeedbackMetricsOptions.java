@@ -154,6 +154,15 @@ public interface FeedbackMetricsOptions
 
   void setModelVersionRefreshSeconds(long value);
 
+  @Description(
+      "Write each scored request whose feedback arrives as a labelled record (features + raw"
+          + " labels, ingest_source feedback:<topic>-<partition>) to the lake's events, so new truth"
+          + " becomes training data. Default: only the job of the use case's first task, so that"
+          + " two tasks' jobs do not write each request twice.")
+  Boolean getWriteLabelledRecords();
+
+  void setWriteLabelledRecords(Boolean value);
+
   @Description("Seconds between metric-window file commits to the lake.")
   @Default.Integer(30)
   int getCommitIntervalSeconds();

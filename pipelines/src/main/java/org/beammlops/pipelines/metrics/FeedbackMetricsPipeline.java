@@ -30,6 +30,7 @@ import org.beammlops.transforms.deadletter.WriteDeadLetters;
 import org.beammlops.transforms.drift.WindowedDrift;
 import org.beammlops.transforms.feedback.FeedbackMessages;
 import org.beammlops.transforms.feedback.JoinFeedback;
+import org.beammlops.transforms.feedback.LabelledRecords;
 import org.beammlops.transforms.feedback.LogMetricWindows;
 import org.beammlops.transforms.feedback.MetricWindowJson;
 import org.beammlops.transforms.feedback.ModelVersionCheck;
@@ -40,7 +41,10 @@ import org.beammlops.transforms.feedback.WriteMetricWindows;
 import org.beammlops.transforms.kafka.EventTimePolicy;
 import org.beammlops.transforms.kafka.PublishMessages;
 import org.beammlops.transforms.kafka.TopicReads;
+import org.beammlops.transforms.lake.CommitWindows;
+import org.beammlops.transforms.lake.EventDates;
 import org.beammlops.transforms.lake.Lake;
+import org.beammlops.transforms.lake.WritePartitionedParquet;
 import org.beammlops.transforms.tracking.TrackingSettings;
 import org.joda.time.Duration;
 
@@ -56,6 +60,7 @@ import org.joda.time.Duration;
  *                                                                                          └─ EvaluateAlerts ─ PublishAlerts ─ &lt;uc&gt;.alerts, DeliverAlerts ─ webhook, email
  * ParsePredictions ─ EstimatedMetrics (CBPE: the predictions alone, before labels) ─┘ (flattened with the windows above)
  * ReadPredictions ─ DecodePredictions ─ StreamingDrift (WindowedDrift: profiles per version vs each version's reference) ─┘
+ *                                     └─ LabelledRecords (with ReadFeedback: features + raw labels) ─ WriteLabelledRecords ─ lake events/
  * dead letters (unreadable messages, unpublishable windows) ─ PublishDeadLetters ─ &lt;uc&gt;.dlq, WriteDeadLetters ─ lake
  * </pre>
  *
@@ -109,18 +114,18 @@ public final class FeedbackMetricsPipeline {
         predictionMessages.apply(
             "ParsePredictions",
             ParseJoinInputs.predictions(useCase, task, NAME, versionCheck(options, tracking)));
+    PCollection<KafkaRecord<byte[], byte[]>> feedbackMessagesRead =
+        pipeline.apply(
+            "ReadFeedback",
+            read(
+                options,
+                consumerGroup(options, useCase, task),
+                feedbackTopic(options, useCase),
+                options.getMaxFeedback(),
+                feedbackMessages::eventTimeOrNull,
+                settings));
     PCollectionTuple feedback =
-        pipeline
-            .apply(
-                "ReadFeedback",
-                read(
-                    options,
-                    consumerGroup(options, useCase, task),
-                    feedbackTopic(options, useCase),
-                    options.getMaxFeedback(),
-                    feedbackMessages::eventTimeOrNull,
-                    settings))
-            .apply("ParseFeedback", ParseJoinInputs.feedback(useCase, task, NAME));
+        feedbackMessagesRead.apply("ParseFeedback", ParseJoinInputs.feedback(useCase, task, NAME));
 
     PCollection<MetricWindow> realized =
         PCollectionTuple.of(ParseJoinInputs.OUTCOMES, predictions.get(ParseJoinInputs.OUTCOMES))
@@ -154,23 +159,49 @@ public final class FeedbackMetricsPipeline {
       windows =
           PCollectionList.of(realized).and(estimated).apply("AllWindows", Flatten.pCollections());
     }
-    if (options.getStreamingDrift() && tracking != null) {
-      // the scored requests' features and predictions against each version's reference profile
-      PCollection<MetricWindow> drift =
+    PCollectionList<DeadLetter> labelRejects = PCollectionList.empty(pipeline);
+    boolean streamingDrift = options.getStreamingDrift() && tracking != null;
+    boolean labelledRecords = writesLabelledRecords(options, useCase, task);
+    if (streamingDrift || labelledRecords) {
+      PCollection<Prediction> decoded =
           predictionMessages
               .apply("DecodePredictions", ParDo.of(new DecodePredictionsFn(predictionCodec)))
-              .setCoder(AvroCoder.of(Prediction.class))
-              .apply(
-                  "StreamingDrift",
-                  WindowedDrift.of(
-                          useCase,
-                          task,
-                          settings.window(),
-                          settings.period(),
-                          new ModelReferenceProfiles(
-                              tracking, useCase.modelName(task), useCase.name()))
-                      .skipWindowsEndingBy(settings.skipDriftWindowsEndingBy()));
-      windows = PCollectionList.of(windows).and(drift).apply("WithDrift", Flatten.pCollections());
+              .setCoder(AvroCoder.of(Prediction.class));
+      if (streamingDrift) {
+        // the scored requests' features and predictions against each version's reference profile
+        PCollection<MetricWindow> drift =
+            decoded.apply(
+                "StreamingDrift",
+                WindowedDrift.of(
+                        useCase,
+                        task,
+                        settings.window(),
+                        settings.period(),
+                        new ModelReferenceProfiles(
+                            tracking, useCase.modelName(task), useCase.name()))
+                    .skipWindowsEndingBy(settings.skipDriftWindowsEndingBy()));
+        windows = PCollectionList.of(windows).and(drift).apply("WithDrift", Flatten.pCollections());
+      }
+      if (labelledRecords) {
+        // new truth as training data: the request's features with its feedback's raw labels
+        PCollectionTuple labelled =
+            PCollectionTuple.of(LabelledRecords.PREDICTIONS, decoded)
+                .and(LabelledRecords.FEEDBACK, feedbackMessagesRead)
+                .apply("LabelledRecords", LabelledRecords.of(useCase, NAME, settings.ttl()));
+        labelled
+            .get(LabelledRecords.RECORDS)
+            .apply("CommitLabelled", CommitWindows.every(options.getCommitIntervalSeconds()))
+            .apply(
+                "WriteLabelledRecords",
+                WritePartitionedParquet.to(
+                        lake.eventsDir(),
+                        lake.tempDir(),
+                        useCase.lakeSchema(),
+                        options.getRunId() + "-labelled",
+                        EventDates.of(useCase))
+                    .withNumShards(1));
+        labelRejects = labelRejects.and(labelled.get(LabelledRecords.DEAD_LETTERS));
+      }
     }
 
     PCollection<DeadLetter> unpublished =
@@ -213,6 +244,7 @@ public final class FeedbackMetricsPipeline {
             .and(feedback.get(ParseJoinInputs.DEAD_LETTERS))
             .and(unpublished)
             .and(alertFailures.getAll())
+            .and(labelRejects.getAll())
             .apply("AllDeadLetters", Flatten.pCollections());
     deadLetters.apply(
         "PublishDeadLetters", PublishDeadLetters.to(bootstrap, useCase.topics().dlq()));
@@ -221,6 +253,12 @@ public final class FeedbackMetricsPipeline {
         WriteDeadLetters.toLake(lake, options.getRunId())
             .committedEvery(options.getCommitIntervalSeconds()));
     return pipeline;
+  }
+
+  /** Explicitly asked, or by default the job of the use case's first task. */
+  static boolean writesLabelledRecords(FeedbackMetricsOptions options, UseCase useCase, Task task) {
+    Boolean asked = options.getWriteLabelledRecords();
+    return asked != null ? asked : useCase.tasks().get(0).name().equals(task.name());
   }
 
   private static KafkaIO.Read<byte[], byte[]> read(

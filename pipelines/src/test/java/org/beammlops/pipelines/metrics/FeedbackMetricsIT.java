@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,8 +33,10 @@ import org.beammlops.pipelines.testing.EmbeddedKafka;
 import org.beammlops.pipelines.testing.FlightsTestData;
 import org.beammlops.schemas.MetricWindow;
 import org.beammlops.schemas.Prediction;
+import org.beammlops.schemas.usecase.UseCase;
 import org.beammlops.transforms.evaluate.ClassificationMetrics;
 import org.beammlops.transforms.evaluate.RegressionMetrics;
+import org.beammlops.transforms.feedback.LabelledRecords;
 import org.beammlops.transforms.feedback.LogMetricWindows;
 import org.beammlops.transforms.feedback.MetricWindowJson;
 import org.beammlops.transforms.feedback.WindowedMetrics;
@@ -133,12 +136,16 @@ public class FeedbackMetricsIT {
     try (KafkaProducer<String, byte[]> producer = producer()) {
       for (int i = 0; i < june.size(); i++) {
         Instant t = LocalDateTime.parse(june.get(i).date()).toInstant(ZoneOffset.UTC);
-        publish(producer, "j-" + i, t, june.get(i).distance());
+        publish(producer, "j-" + i, t, june.get(i));
       }
       // predictions whose truth never comes: unmatched, lowering label coverage
       for (int i = 0; i < LOST; i++) {
         Instant t = Instant.parse("2001-06-01T12:00:00Z").plusSeconds(97L * i);
-        publish(producer, "lost-" + i, t, 500 + 10 * i);
+        publish(
+            producer,
+            "lost-" + i,
+            t,
+            new FlightsTestData.Flight("", 0, 500 + 10 * i, "SFO", "LAX"));
       }
       // prediction messages that cannot be read or do not fit the task, and well-formed ones of
       // a version the registry never had (one per task)
@@ -224,14 +231,23 @@ public class FeedbackMetricsIT {
 
   /** Both tasks' predictions of one request, by a fixed formula of distance and hour. */
   private static void publish(
-      KafkaProducer<String, byte[]> producer, String id, Instant t, long distance) {
+      KafkaProducer<String, byte[]> producer, String id, Instant t, FlightsTestData.Flight flight) {
+    long distance = flight.distance();
+    Map<String, Object> features =
+        Map.of(
+            "distance",
+            (double) distance,
+            "origin",
+            flight.origin(),
+            "destination",
+            flight.destination());
     double hour = t.atZone(ZoneOffset.UTC).getHour();
     double probability = 1 / (1 + Math.exp(-((distance - 700) / 400.0 + (hour - 14) / 5.0)));
     double delay = distance / 60.0 + hour - 12;
     for (Prediction p :
         List.of(
-            prediction("delay15", id, t, probability).build(),
-            prediction("delay", id, t, delay).build())) {
+            prediction("delay15", id, t, probability).setFeatures(features).build(),
+            prediction("delay", id, t, delay).setFeatures(features).build())) {
       PUBLISHED.computeIfAbsent(p.getTask(), k -> new ArrayList<>()).add(p);
       producer.send(new ProducerRecord<>("flights.predictions", id, PredictionJson.json(p)));
       predictionMessages++;
@@ -316,6 +332,43 @@ public class FeedbackMetricsIT {
       assertTrue(report.toString(), (long) report.get("driftWindowsWithoutReference") > 0);
       assertFalse(ParquetFiles.match(lake + "/flights/metrics/date=*/*.parquet").isEmpty());
       checkTracking(task, live);
+      checkLabelledRecords(task, lake, report);
+    }
+  }
+
+  /**
+   * The job of the use case's first task (delay) writes each request whose feedback came as a
+   * labelled record of the lake's events: the request's features, the feedback's delay, the
+   * feedback as provenance; the other task's job writes none (one record per request).
+   */
+  private static void checkLabelledRecords(String task, Path lake, Map<String, Object> report)
+      throws Exception {
+    Map<String, GenericRecord> records = new TreeMap<>();
+    ParquetFiles.forEachRecord(
+        lake + "/flights/events/date=*/*.parquet", r -> records.put(r.get("id").toString(), r));
+    if (!task.equals("delay")) {
+      assertEquals(0, records.size());
+      return;
+    }
+    Map<String, Double> delays = labels("delay");
+    assertEquals(delays.keySet(), records.keySet());
+    assertEquals((long) delays.size(), report.get(LabelledRecords.WRITTEN));
+    assertEquals(0L, report.get(LabelledRecords.REJECTED));
+    Map<String, Prediction> scored = new java.util.HashMap<>();
+    PUBLISHED.get(task).forEach(p -> scored.put(p.getRequestId(), p));
+    for (GenericRecord r : records.values()) {
+      String id = r.get("id").toString();
+      assertEquals(id, delays.get(id), ((Long) r.get("delay")).doubleValue(), 0);
+      Prediction p = scored.get(id);
+      assertEquals(id, p.getEventTime().toEpochMilli(), r.get("date"));
+      assertEquals(id, p.getFeatures().get("origin").toString(), r.get("origin").toString());
+      assertEquals(
+          id,
+          (Double) p.getFeatures().get("distance"),
+          ((Long) r.get("distance")).doubleValue(),
+          0);
+      assertTrue(
+          id, r.get(UseCase.SOURCE_FIELD).toString().startsWith("feedback:flights.feedback-0"));
     }
   }
 

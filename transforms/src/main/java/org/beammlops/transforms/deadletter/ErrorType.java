@@ -34,6 +34,8 @@ public enum ErrorType {
   NUMBER_TOO_LONG,
   /** A label value outside the classes a task declares for it. */
   UNKNOWN_CLASS,
+  /** Feedback whose labels contradict each other, e.g. a delay of 5 with {@code delay15: true}. */
+  INCONSISTENT_LABELS,
   /** A prediction naming a model version the registry does not hold. */
   UNKNOWN_MODEL_VERSION,
   /** Valid input the model could not score (vectorizing or the model itself failed). */

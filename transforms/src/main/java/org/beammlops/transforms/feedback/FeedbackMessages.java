@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.io.BinaryDecoder;
@@ -43,6 +44,11 @@ public final class FeedbackMessages implements Serializable {
     return new FeedbackMessages(useCase, task);
   }
 
+  /** A reader of whole messages ({@link #labels}), for no one task. */
+  public static FeedbackMessages ofAnyTask(UseCase useCase) {
+    return new FeedbackMessages(useCase, null);
+  }
+
   /**
    * The request's event time, or null when the message cannot be read: for the timestamp policy.
    */
@@ -56,13 +62,23 @@ public final class FeedbackMessages implements Serializable {
 
   /** The truth the message gives for the task. */
   public Truth read(byte[] payload) throws RejectedRecordException {
+    FeedbackLabels feedback = labels(payload);
+    return new Truth(
+        feedback.requestId(), feedback.eventTime(), target(feedback.labels().get(task.name())));
+  }
+
+  /**
+   * Every label the message gives, by name, as JSON or Avro carries it (a number as a double, text,
+   * a boolean, or null): what the labelled records are rebuilt from. Not checked against any task.
+   */
+  public FeedbackLabels labels(byte[] payload) throws RejectedRecordException {
     if (payload == null || payload.length == 0) {
       throw new RejectedRecordException(ErrorType.EMPTY_RECORD, "empty feedback message");
     }
     return payload[0] == '{' ? readJson(payload) : readAvro(payload);
   }
 
-  private Truth readJson(byte[] payload) throws RejectedRecordException {
+  private FeedbackLabels readJson(byte[] payload) throws RejectedRecordException {
     JsonNode node;
     try {
       node = JSON.readTree(payload);
@@ -80,19 +96,26 @@ public final class FeedbackMessages implements Serializable {
       throw new RejectedRecordException(
           ErrorType.MISSING_FIELD, "feedback has no 'labels' object (task name -> label)");
     }
-    JsonNode label = labels.get(task.name());
-    Object value =
-        label == null || label.isNull()
-            ? null
-            : label.isNumber()
-                ? (Object) label.doubleValue()
-                : label.isBoolean()
-                    ? (Object) label.booleanValue()
-                    : label.isTextual() ? label.textValue() : label;
-    return new Truth(requestId, eventTime, target(value));
+    Map<String, Object> values = new LinkedHashMap<>();
+    labels
+        .fields()
+        .forEachRemaining(
+            e -> {
+              JsonNode label = e.getValue();
+              values.put(
+                  e.getKey(),
+                  label.isNull()
+                      ? null
+                      : label.isNumber()
+                          ? (Object) label.doubleValue()
+                          : label.isBoolean()
+                              ? (Object) label.booleanValue()
+                              : label.isTextual() ? label.textValue() : label);
+            });
+    return new FeedbackLabels(requestId, eventTime, values);
   }
 
-  private Truth readAvro(byte[] payload) throws RejectedRecordException {
+  private FeedbackLabels readAvro(byte[] payload) throws RejectedRecordException {
     Feedback feedback;
     try {
       BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, null);
@@ -105,11 +128,16 @@ public final class FeedbackMessages implements Serializable {
           ErrorType.MALFORMED_AVRO,
           "feedback is neither a JSON object nor an Avro Feedback record: " + e.getMessage());
     }
-    Map<String, Object> labels = feedback.getLabels();
-    return new Truth(
-        feedback.getRequestId(),
-        feedback.getEventTime().toEpochMilli(),
-        target(labels == null ? null : labels.get(task.name())));
+    Map<String, Object> values = new LinkedHashMap<>();
+    if (feedback.getLabels() != null) {
+      feedback
+          .getLabels()
+          .forEach(
+              (k, v) ->
+                  values.put(k.toString(), v instanceof CharSequence text ? text.toString() : v));
+    }
+    return new FeedbackLabels(
+        feedback.getRequestId(), feedback.getEventTime().toEpochMilli(), values);
   }
 
   /** The task's target for a label value from a message. */
